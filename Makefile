@@ -1,0 +1,69 @@
+# The course's two commands: `make lab` (learn) and `make test` (check everything).
+# Both build the virtual environment in .venv from nothing when it is missing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+
+# A folder that already holds the example images (CI's ../shared/images): no download needed.
+SHARED_IMAGES := $(abspath ../shared/images)
+NST_IMAGES ?= $(if $(wildcard $(SHARED_IMAGES)/*.jpg),$(SHARED_IMAGES),)
+export NST_IMAGES
+
+.PHONY: help venv lab test unit notebooks figures bench lint format clean chromium
+
+help:
+	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
+	@echo "make test       set up .venv and run every test (unit, notebooks in quick mode, browser)"
+	@echo "make figures    render the paper's figures into images/figures (see README)"
+	@echo "make notebooks  execute every notebook at full quality into rendered/"
+	@echo "make bench      run the speed and memory benchmarks"
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebooks,test]'
+	$(PY) -m ipykernel install --user --name nst-course --display-name "Python 3 (nst-course)" >/dev/null
+	touch $@
+
+venv: $(VENV)/.installed
+
+lab: venv
+	$(BIN)/jupyter lab notebooks/
+
+# Debian's Chromium for the real-browser widget test; Playwright never downloads a browser here.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null \
+		|| echo "note: could not install chromium: the browser test will be skipped"; \
+	else \
+		echo "note: chromium is missing and this is not root: the browser test will be skipped" \
+		     "(sudo apt-get install chromium to enable it)"; \
+	fi
+
+lint: venv
+	$(BIN)/ruff check .
+
+test: venv chromium lint
+	NST_QUICK=1 $(PY) -m pytest
+
+unit: venv
+	$(PY) -m pytest -m "not notebooks and not browser"
+
+notebooks: venv
+	$(PY) -m helpers.notebooks --out rendered
+
+figures: venv
+	$(PY) -m helpers figures --figure all -o images/figures
+
+bench: venv
+	$(PY) benchmarks/run.py
+
+format: venv
+	$(BIN)/ruff format helpers tests benchmarks
+
+clean:
+	rm -rf $(VENV) rendered .pytest_cache .ruff_cache *.egg-info

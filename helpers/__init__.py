@@ -1,0 +1,47 @@
+"""helpers: the tested code behind the neural style transfer course.
+
+Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style" (2015) and "Image Style Transfer
+Using Convolutional Neural Networks" (CVPR 2016). Every notebook imports this package.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .catalog import credits, example
+from .config import choose, default_device, quick_mode
+from .errors import StopOptimization, StyleTransferError
+from .images import load_image, save_image, to_pil
+from .losses import content_loss, gram_matrix, style_loss, total_variation
+from .plotting import plot_losses, show
+from .result import Result
+from .stylize import stylize
+from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, vgg19
+
+try:
+    __version__ = version("nst-course")
+except PackageNotFoundError:  # running from a source tree without installing
+    __version__ = "0.0.0+local"
+
+__all__ = [
+    "CONTENT_LAYERS",
+    "LAYERS",
+    "STYLE_LAYERS",
+    "Result",
+    "StopOptimization",
+    "StyleTransferError",
+    "choose",
+    "content_loss",
+    "credits",
+    "default_device",
+    "example",
+    "gram_matrix",
+    "load_image",
+    "plot_losses",
+    "quick_mode",
+    "save_image",
+    "show",
+    "style_loss",
+    "stylize",
+    "to_pil",
+    "total_variation",
+    "vgg19",
+]

@@ -1,0 +1,44 @@
+"""Writing files so that a crash never leaves half of one behind."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import SettingsError
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    The rename is atomic on one file system, so readers see the old file or the whole new one,
+    never a partial write. The folder is created when missing. With ``overwrite=False`` an
+    existing file is an error.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise SettingsError(f"{path} is a directory: give a file name such as {path / 'out.png'}")
+    if not overwrite and path.exists():
+        raise SettingsError(f"{path} exists: choose another name or allow overwriting (--force)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_json(data: Any, path: str | os.PathLike, *, overwrite: bool = True) -> Path:
+    """Write ``data`` as indented JSON, atomically."""
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n")
+    return Path(path)

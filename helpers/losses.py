@@ -1,0 +1,92 @@
+r"""The paper's losses, equation by equation (Gatys, Ecker & Bethge 2016, Eqs. 1-7).
+
+A layer :math:`l` with :math:`N_l` filters describes an image by :math:`F^l \in
+\mathbb{R}^{N_l \times M_l}`, one row per filter over the :math:`M_l = H_l W_l` positions.
+Every function takes responses in PyTorch's layout ``[B, N, H, W]`` and sums over the batch.
+"""
+
+from __future__ import annotations
+
+import torch
+
+GRAM_NORMALIZATIONS = (None, "positions", "elements")
+
+
+def _flat(features: torch.Tensor) -> torch.Tensor:
+    """``[B, N, H, W]`` or ``[B, N, M]`` -> ``[B, N, M]`` in float32 or float64."""
+    if features.dim() == 4:
+        features = features.flatten(2)
+    if features.dim() != 3:
+        raise ValueError(f"expected features of shape [B, N, H, W] or [B, N, M], got {list(features.shape)}")
+    return features if features.dtype == torch.float64 else features.float()
+
+
+def gram_matrix(features: torch.Tensor, normalize: str | None = None) -> torch.Tensor:
+    r"""The Gram matrix :math:`G^l_{ij} = \sum_k F^l_{ik} F^l_{jk}` (Eq. 3), shape ``[B, N, N]``.
+
+    Entry ``(i, j)`` is the correlation of filters ``i`` and ``j`` summed over all positions, so
+    it keeps *which features occur together* and forgets *where*.
+
+    Args:
+        features: responses ``[B, N, H, W]`` (or ``[B, N, M]``).
+        normalize: ``None`` (the paper: a plain sum), ``"positions"`` (divide by :math:`M_l`,
+            a mean over positions, comparable across image sizes) or ``"elements"`` (divide by
+            :math:`N_l M_l`, as the PyTorch tutorial does).
+
+    Computed in float32 (float64 stays float64) even under autocast: sums over 65,000
+    positions would lose their low digits in bfloat16.
+    """
+    if normalize not in GRAM_NORMALIZATIONS:
+        raise ValueError(f"unknown normalize={normalize!r}: use None, 'positions' or 'elements'")
+    with torch.autocast(device_type=features.device.type, enabled=False):
+        f = _flat(features)
+        gram = torch.bmm(f, f.transpose(1, 2))
+    n, m = f.shape[1], f.shape[2]
+    if normalize == "positions":
+        gram = gram / m
+    elif normalize == "elements":
+        gram = gram / (n * m)
+    return gram
+
+
+def content_loss(features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+    r"""The content loss :math:`\mathcal{L}_{content} = \frac{1}{2}\sum_{ij}(F^l_{ij} - P^l_{ij})^2` (Eq. 1).
+
+    ``features`` are the generated image's responses :math:`F^l`, ``target`` the content image's
+    :math:`P^l`, both ``[B, N, H, W]``.
+    """
+    if features.shape != target.shape:
+        raise ValueError(
+            f"content features {list(features.shape)} and target {list(target.shape)} differ in "
+            "shape: the generated image must have the content image's size"
+        )
+    with torch.autocast(device_type=features.device.type, enabled=False):
+        return 0.5 * (_flat(features) - _flat(target)).pow(2).sum()
+
+
+def style_loss(features: torch.Tensor, target_gram: torch.Tensor) -> torch.Tensor:
+    r"""One layer's style loss :math:`E_l = \frac{1}{4 N_l^2 M_l^2}\sum_{ij}(G^l_{ij} - A^l_{ij})^2` (Eq. 4).
+
+    ``features`` are the generated image's responses ``[B, N, H, W]`` (their Gram matrix is
+    :math:`G^l`); ``target_gram`` is the style image's Gram matrix :math:`A^l`, ``[B or 1, N, N]``,
+    taken over the same number of positions :math:`M_l` (rescale it by
+    :math:`M_l / M_l^{style}` when the style image has another size).
+    The total style loss is :math:`\mathcal{L}_{style} = \sum_l w_l E_l` (Eq. 5).
+    """
+    n, m = features.shape[1], features.shape[2:].numel()
+    if target_gram.shape[-2:] != (n, n):
+        raise ValueError(
+            f"target Gram matrix {list(target_gram.shape)} does not fit features with {n} filters"
+        )
+    gram = gram_matrix(features)
+    return (gram - target_gram).pow(2).sum() / (4.0 * n**2 * m**2)
+
+
+def total_variation(image: torch.Tensor) -> torch.Tensor:
+    r"""The total-variation regulariser :math:`\sum_{ij}(x_{i+1,j}-x_{ij})^2 + (x_{i,j+1}-x_{ij})^2`.
+
+    Not in the paper; later implementations add a little of it to smooth high-frequency noise.
+    """
+    dy = image[..., 1:, :] - image[..., :-1, :]
+    dx = image[..., :, 1:] - image[..., :, :-1]
+    return dy.pow(2).sum() + dx.pow(2).sum()

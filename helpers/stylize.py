@@ -1,0 +1,252 @@
+r"""Style transfer by optimising the pixels of an image (Gatys et al. 2016, Sec. 2.3).
+
+Starting from white noise, :func:`stylize` changes the image :math:`\vec x` to minimise
+
+.. math:: \mathcal{L}_{total}(\vec p, \vec a, \vec x) = \alpha\,\mathcal{L}_{content}(\vec p, \vec x)
+          + \beta\,\mathcal{L}_{style}(\vec a, \vec x)
+
+(Eq. 7), with the content loss at ``conv4_2`` and the style loss on ``conv1_1 ... conv5_1``.
+Only the ratio :math:`\alpha/\beta` changes the minimiser, so ``stylize`` takes ``ratio`` and sets
+:math:`\beta = 1, \alpha = \text{ratio}`.
+
+The targets (the content image's responses :math:`P^l` and the style image's Gram matrices
+:math:`A^l`) are computed once, without gradients; each step then costs one forward and one
+backward pass through VGG19, only as deep as the deepest layer in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import torch
+
+from .config import default_size, resolve_device
+from .errors import SettingsError
+from .images import ImageSource, load_image, resize
+from .objective import Objective, check_weight, resolve_layer_weights
+from .optimize import DEFAULT_LR, OPTIMIZERS, Callback, optimize
+from .result import Result
+from .vgg import CONTENT_LAYERS, STYLE_LAYERS, check_layers, vgg19
+
+INITS = ("noise", "content", "style")
+PRECISIONS = ("auto", "fp32", "bf16")
+NOISE_MEAN, NOISE_STD = 0.5, 0.03
+
+
+def use_bf16(precision: str, device: torch.device) -> bool:
+    """Whether ``precision`` means bfloat16 autocast for the network on ``device``.
+
+    ``"auto"`` picks bf16 where the hardware runs it natively (CUDA with bf16, x86 CPUs with
+    AVX-512 BF16 or AMX), and float32 elsewhere; losses and Gram matrices are always float32.
+    """
+    if precision not in PRECISIONS:
+        raise SettingsError(f"unknown precision {precision!r}: use 'auto', 'fp32' or 'bf16'")
+    if precision != "auto":
+        return precision == "bf16"
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported()
+    if device.type == "cpu":
+        return _cpu_has_native_bf16()
+    return False
+
+
+def _cpu_has_native_bf16() -> bool:
+    try:
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):
+        return False
+
+
+def initial_image(
+    init: str | torch.Tensor,
+    *,
+    content: torch.Tensor | None,
+    style: torch.Tensor | None,
+    shape: tuple[int, int],
+    seed: int,
+) -> torch.Tensor:
+    """The starting image: white noise (seeded), the content, the style, or an image of yours.
+
+    The noise is Gaussian around mid-grey with a small amplitude (std 0.03): VGG19 barely sees
+    pixel-level noise, so L-BFGS barely removes it, and full-range noise would leave speckles in
+    the result after a few hundred steps (measured: same loss, visibly noisier picture).
+    """
+    if isinstance(init, torch.Tensor):
+        return resize(load_image(init), shape)
+    if init == "noise":
+        generator = torch.Generator().manual_seed(int(seed))
+        return NOISE_MEAN + NOISE_STD * torch.randn(1, 3, *shape, generator=generator)
+    if init == "content":
+        if content is None:
+            raise SettingsError("init='content' needs a content image: use init='noise'")
+        return content.clone()
+    if init == "style":
+        if style is None:
+            raise SettingsError("init='style' needs a style image: use init='noise'")
+        return resize(style, shape)
+    raise SettingsError(f"unknown init {init!r}: use 'noise', 'content', 'style' or an image tensor")
+
+
+def stylize(
+    content: ImageSource | None,
+    style: ImageSource | Sequence[ImageSource] | None,
+    *,
+    size: int | None = None,
+    steps: int = 300,
+    ratio: float = 1e-3,
+    content_layers: Sequence[str] = CONTENT_LAYERS,
+    style_layers: Sequence[str] = STYLE_LAYERS,
+    layer_weights: Mapping[str, float] | Sequence[float] | None = None,
+    style_weights: Sequence[float] | None = None,
+    style_scale: float = 1.0,
+    tv_weight: float = 0.0,
+    init: str | torch.Tensor = "noise",
+    optimizer: str = "lbfgs",
+    lr: float | None = None,
+    weights: str | None = "caffe",
+    pooling: str = "avg",
+    precision: str = "auto",
+    device: str | torch.device | None = None,
+    seed: int = 0,
+    callback: Callback | None = None,
+    progress: bool = True,
+    shape: tuple[int, int] | None = None,
+) -> Result:
+    r"""Render ``content`` in the style of ``style`` by the algorithm of Gatys et al.
+
+    Minimises :math:`\alpha\mathcal{L}_{content} + \beta\mathcal{L}_{style}` (Eq. 7) over the pixels
+    with :math:`\alpha/\beta` = ``ratio``, from white noise by default.
+
+    Args:
+        content: the photo (path, URL, catalogue name, PIL image or tensor). ``None`` synthesises a
+            texture from the style alone (Gatys et al. 2015).
+        style: the painting, or a list of paintings blended by ``style_weights``. ``None``
+            reconstructs the content alone (the paper's Fig. 1, bottom row).
+        size: longer side of the output in pixels; ``None`` means 512 on a GPU and 256 on a CPU.
+        steps: loss-and-gradient evaluations (so L-BFGS and Adam runs are comparable).
+        ratio: :math:`\alpha/\beta`; the paper uses 1e-3 and 1e-4.
+        content_layers, style_layers: VGG19 layer names (defaults: the paper's).
+        layer_weights: :math:`w_l` per style layer (dict or list); default :math:`1/L`.
+        style_weights: blend weights of several styles (default: equal).
+        style_scale: the style image's size relative to ``size`` (larger: bigger brush strokes).
+        tv_weight: total-variation weight; 0 (off) as in the paper.
+        init: ``"noise"``, ``"content"``, ``"style"`` or an image tensor.
+        optimizer: ``"lbfgs"`` (the paper's) or ``"adam"``; ``lr`` overrides its step size.
+        weights, pooling: see :func:`helpers.vgg19`.
+        precision: ``"auto"``, ``"fp32"`` or ``"bf16"`` for the network; losses stay float32.
+        device: ``None`` picks CUDA, then MPS, then the CPU.
+        seed: seeds the noise, so a run can be repeated exactly (bit-identical on a CPU).
+        callback: ``callback(step, image, losses)`` after every evaluation; raise
+            :class:`~helpers.errors.StopOptimization` in it to stop early.
+        progress: show a progress bar (tqdm; a widget in notebooks).
+        shape: exact ``(height, width)`` of the output, for textures larger than the source.
+
+    Returns:
+        a :class:`Result`. An interrupted (Ctrl-C, the kernel's stop button), stopped or diverged
+        run still returns the best image so far, with ``result.stopped`` saying why.
+    """
+    steps = int(steps)
+    if steps <= 0:
+        raise SettingsError(f"steps must be at least 1, got {steps}")
+    dev = resolve_device(device)
+    ratio = check_weight("ratio (alpha/beta)", ratio, positive=True)
+    tv_weight = check_weight("tv_weight", tv_weight)
+    style_scale = check_weight("style_scale", style_scale, positive=True)
+    if optimizer not in OPTIMIZERS:
+        raise SettingsError(f"unknown optimizer {optimizer!r}: use 'lbfgs' (the paper's) or 'adam'")
+    if not isinstance(init, torch.Tensor) and init not in INITS:
+        raise SettingsError(f"unknown init {init!r}: use 'noise', 'content', 'style' or an image tensor")
+    lr = DEFAULT_LR[optimizer] if lr is None else check_weight("lr", lr, positive=True)
+    content_layers = check_layers(content_layers, what="content layer")
+    style_layers = check_layers(style_layers, what="style layer")
+    weights_l = resolve_layer_weights(style_layers, layer_weights)
+    size = default_size(dev) if size is None else int(size)
+    bf16 = use_bf16(precision, dev)
+
+    # Images: the content fixes the output size; a texture takes the style's aspect ratio.
+    content_img = load_image(content, size) if content is not None else None
+    style_sources = [] if style is None else list(style) if _is_sequence(style) else [style]
+    if style_weights is not None:
+        style_weights = [check_weight("style weight", w) for w in style_weights]
+        if len(style_weights) != len(style_sources):
+            raise SettingsError(f"{len(style_weights)} style_weights for {len(style_sources)} style image(s)")
+        if not sum(style_weights):
+            raise SettingsError("style_weights are all zero: give at least one a positive weight")
+    style_size = max(1, round(size * style_scale))
+    style_imgs = [load_image(s, style_size) for s in style_sources]
+    if shape is None:
+        if content_img is not None:
+            shape = tuple(content_img.shape[-2:])
+        elif style_imgs:
+            shape = tuple(resize(style_imgs[0], size).shape[-2:])
+        else:
+            raise SettingsError("nothing to optimise: give a content image, a style image, or both")
+    shape = (int(shape[0]), int(shape[1]))
+    if content_img is not None and tuple(content_img.shape[-2:]) != shape:
+        content_img = resize(content_img, shape)
+
+    net = vgg19(weights, pooling, dev)
+    objective = Objective(
+        net,
+        None if content_img is None else content_img.to(dev),
+        [s.to(dev) for s in style_imgs],
+        output_shape=shape,
+        content_layers=content_layers,
+        style_layers=style_layers,
+        layer_weights=weights_l,
+        style_weights=style_weights,
+        alpha=ratio if style_imgs else 1.0,
+        beta=1.0,
+        tv_weight=tv_weight,
+        bf16=bf16,
+    )
+    x0 = initial_image(
+        init, content=content_img, style=style_imgs[0] if style_imgs else None, shape=shape, seed=seed
+    )
+    settings = {
+        "content": _name(content),
+        "style": [_name(s) for s in style_sources],
+        "size": size,
+        "shape": list(shape),
+        "steps": steps,
+        "ratio": ratio,
+        "alpha": objective.alpha,
+        "beta": objective.beta,
+        "content_layers": content_layers if content_img is not None else [],
+        "style_layers": style_layers if style_imgs else [],
+        "layer_weights": weights_l if style_imgs else {},
+        "style_weights": objective.style_weights,
+        "style_scale": style_scale,
+        "tv_weight": tv_weight,
+        "init": init if isinstance(init, str) else "tensor",
+        "optimizer": optimizer,
+        "lr": lr,
+        "weights": weights,
+        "pooling": pooling,
+        "precision": "bf16" if bf16 else "fp32",
+        "device": str(dev),
+        "seed": seed,
+    }
+    return optimize(
+        objective,
+        x0.to(dev),
+        steps=steps,
+        optimizer=optimizer,
+        lr=lr,
+        callback=callback,
+        progress=progress,
+        settings=settings,
+    )
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, (list, tuple))
+
+
+def _name(source: object) -> str | None:
+    if source is None:
+        return None
+    if isinstance(source, (str, Path)):
+        return str(source)
+    return type(source).__name__
