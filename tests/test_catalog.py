@@ -18,7 +18,13 @@ from helpers.errors import DownloadError, ImageError, ImageNotFoundError
 def test_catalogue_lists_the_papers_images():
     names = catalog.names()
     assert names[0] == "tubingen"
-    assert set(catalog.names("style")) >= {"shipwreck", "starry_night", "scream", "femme_nue_assise", "composition_vii"}
+    assert set(catalog.names("style")) >= {
+        "shipwreck",
+        "starry_night",
+        "scream",
+        "femme_nue_assise",
+        "composition_vii",
+    }
     for entry in catalog.catalog().values():
         assert entry.url.startswith("https://raw.githubusercontent.com/")
         assert len(entry.sha256) == 64 and entry.licence and entry.artist

@@ -16,13 +16,20 @@ from tests.conftest import ROOT
 def cli(*args, timeout=300):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
-        [sys.executable, "-m", "helpers", *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env, cwd=ROOT
+        [sys.executable, "-m", "helpers", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=ROOT,
     )
 
 
 def test_stylize_writes_the_image_and_its_settings(tmp_path, images_dir):
     out = tmp_path / "tub.png"
-    run = cli("stylize", "tubingen", "starry_night", "-o", out, "--size", 64, "--steps", 10, "--device", "cpu")
+    run = cli(
+        "stylize", "tubingen", "starry_night", "-o", out, "--size", 64, "--steps", 10, "--device", "cpu"
+    )
     assert run.returncode == 0, run.stderr
     progress = [line for line in run.stdout.splitlines() if line.startswith("step ")]
     assert len(progress) == 10 and progress[-1].startswith("step 10/10 (100%)")

@@ -28,7 +28,9 @@ def test_gram_matrix_matches_a_loop_and_is_batched():
         flat = F[b].reshape(4, -1)
         for i in range(4):
             for j in range(4):
-                assert G[b, i, j].item() == pytest.approx(sum(flat[i, k] * flat[j, k] for k in range(15)).item(), rel=1e-5)
+                assert G[b, i, j].item() == pytest.approx(
+                    sum(flat[i, k] * flat[j, k] for k in range(15)).item(), rel=1e-5
+                )
     assert torch.allclose(G, G.transpose(1, 2))  # symmetric
 
 

