@@ -54,7 +54,7 @@ unit: venv
 	$(PY) -m pytest -m "not notebooks and not browser"
 
 notebooks: venv
-	$(PY) -m helpers.notebooks --out rendered
+	$(PY) tools/notebooks.py execute --out rendered
 
 figures: venv
 	$(PY) -m helpers figures --figure all -o images/figures

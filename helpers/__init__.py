@@ -11,7 +11,8 @@ from .config import choose, default_device, quick_mode
 from .errors import StopOptimization, StyleTransferError
 from .images import load_image, save_image, to_pil
 from .losses import content_loss, gram_matrix, style_loss, total_variation
-from .plotting import plot_losses, show
+from .notebook import notebook_setup
+from .plotting import feature_maps, heatmap, image_grid, plot_losses, show
 from .result import Result
 from .stylize import stylize
 from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, vgg19
@@ -33,8 +34,12 @@ __all__ = [
     "credits",
     "default_device",
     "example",
+    "feature_maps",
     "gram_matrix",
+    "heatmap",
+    "image_grid",
     "load_image",
+    "notebook_setup",
     "plot_losses",
     "quick_mode",
     "save_image",

@@ -1,4 +1,5 @@
-"""Plots that show rather than print: images in a row, loss curves."""
+"""Plots that show rather than print: images in a row or a labelled grid, feature maps, Gram
+matrices as heat maps, loss curves. Every function returns its matplotlib figure (or axes)."""
 
 from __future__ import annotations
 
@@ -6,26 +7,24 @@ from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import torch
+from PIL import Image
 
 from .images import to_pil
 
+Picture = torch.Tensor | Image.Image
 
-def show(
-    *images: torch.Tensor,
-    titles: Sequence[str] | None = None,
-    width: float = 4.0,
-    axes=None,
-):
+
+def _as_pil(image: Picture) -> Image.Image:
+    return image if isinstance(image, Image.Image) else to_pil(image)
+
+
+def show(*images: Picture, titles: Sequence[str] | None = None, width: float = 4.0):
     """Show images ([1, 3, H, W] tensors in [0, 1], or PIL images) side by side; return the figure."""
     if titles is not None and len(titles) != len(images):
         raise ValueError(f"{len(titles)} titles for {len(images)} images")
-    if axes is None:
-        fig, axes = plt.subplots(1, len(images), figsize=(width * len(images), width), squeeze=False)
-        axes = axes[0]
-    else:
-        fig = axes[0].figure
-    for i, (ax, image) in enumerate(zip(axes, images)):
-        ax.imshow(image if not isinstance(image, torch.Tensor) else to_pil(image))
+    fig, axes = plt.subplots(1, len(images), figsize=(width * len(images), width), squeeze=False)
+    for i, (ax, image) in enumerate(zip(axes[0], images)):
+        ax.imshow(_as_pil(image))
         ax.set_axis_off()
         if titles is not None:
             ax.set_title(titles[i])
@@ -33,10 +32,76 @@ def show(
     return fig
 
 
+def image_grid(
+    rows: Sequence[Sequence[Picture | None]],
+    *,
+    row_labels: Sequence[str] | None = None,
+    col_labels: Sequence[str] | None = None,
+    title: str | None = None,
+    cell: float = 2.6,
+):
+    """A labelled grid of images (``None`` leaves a cell empty); returns the figure.
+
+    Row labels go on the left, column labels on top, as in the paper's Figs. 1 and 3.
+    """
+    n_rows, n_cols = len(rows), max(len(r) for r in rows)
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(cell * n_cols, cell * n_rows), squeeze=False)
+    for r, row in enumerate(rows):
+        for c in range(n_cols):
+            ax = axes[r][c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for spine in ax.spines.values():
+                spine.set_visible(False)
+            image = row[c] if c < len(row) else None
+            if image is not None:
+                ax.imshow(_as_pil(image))
+            if col_labels is not None and r == 0:
+                ax.set_title(col_labels[c], fontsize=10)
+            if row_labels is not None and c == 0:
+                ax.set_ylabel(row_labels[r], fontsize=10)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def feature_maps(features: torch.Tensor, *, channels: int = 16, cols: int = 8, title: str | None = None):
+    """The first ``channels`` feature maps of one image's responses [1, N, H, W], each on its own scale."""
+    maps = features.detach().float().cpu()[0, :channels]
+    rows = -(-len(maps) // cols)
+    aspect = maps.shape[1] / maps.shape[2]
+    fig, axes = plt.subplots(rows, cols, figsize=(1.6 * cols, 1.6 * rows * aspect + 0.4), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(maps):
+            ax.imshow(maps[i], cmap="viridis")
+            ax.set_title(f"#{i}", fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(matrix: torch.Tensor, *, ax=None, title: str | None = None, cmap: str = "magma"):
+    """A matrix (a Gram matrix, say) as a heat map with a colour bar; returns the axes."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(4.2, 3.6))
+    data = matrix.detach().float().cpu()
+    data = data[0] if data.dim() == 3 else data
+    im = ax.imshow(data, cmap=cmap)
+    ax.figure.colorbar(im, ax=ax, fraction=0.046)
+    ax.set_xlabel("filter j")
+    ax.set_ylabel("filter i")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
 def plot_losses(
     history: Sequence[dict], *, keys: Sequence[str] = ("content", "style"), ax=None, label: str = ""
 ):
-    """Loss terms against step on a log scale (terms that are all zero are skipped)."""
+    """Loss terms against step on a log scale (terms that stay zero are skipped); returns the axes."""
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
     steps = [h["step"] for h in history]

@@ -1,0 +1,169 @@
+"""The paper's figures: the runs behind each one, and the plots that lay them out.
+
+Each ``*_runs`` function performs the optimisations of one figure and returns its
+:class:`~helpers.result.Result` objects; each ``plot_*`` function lays them out as in the paper.
+Notebooks call these to show the figures; ``python -m helpers figures`` renders them to files.
+Keyword arguments not named here (``size``, ``steps``, ``seed``, ``weights``, ``device`` ...) go
+to :func:`helpers.stylize`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tqdm.auto import tqdm
+
+from .config import choose
+from .plotting import image_grid
+from .result import Result
+from .stylize import stylize
+from .vgg import STYLE_LAYERS
+
+#: arXiv Fig. 1, bottom row: content reconstructed from each of these layers alone.
+FIG1_CONTENT_LAYERS: tuple[str, ...] = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+#: arXiv Fig. 1 top row and Fig. 3 rows: style matched on growing sets of layers.
+GROWING_STYLE_SETS: tuple[tuple[str, ...], ...] = tuple(
+    STYLE_LAYERS[: i + 1] for i in range(len(STYLE_LAYERS))
+)
+#: arXiv Fig. 2: panel letter, painting (catalogue name) and alpha/beta.
+FIG2_PANELS: tuple[tuple[str, str, float], ...] = (
+    ("B", "shipwreck", 1e-3),
+    ("C", "starry_night", 1e-3),
+    ("D", "scream", 1e-3),
+    ("E", "femme_nue_assise", 1e-4),
+    ("F", "composition_vii", 1e-4),
+)
+#: arXiv Fig. 3 columns.
+FIG3_RATIOS: tuple[float, ...] = (1e-5, 1e-4, 1e-3, 1e-2)
+
+
+def default_run(figure: str) -> dict:
+    """Size and steps that give a recognisable figure on a laptop CPU (tiny under NST_QUICK=1)."""
+    full = {
+        "1": {"size": 192, "steps": 200},
+        "2": {"size": 256, "steps": 300},
+        "3": {"size": 160, "steps": 200},
+        "init": {"size": 192, "steps": 200},
+    }[figure]
+    return choose(full, quick={"size": 48, "steps": 3})
+
+
+def layer_set_label(layers: Sequence[str]) -> str:
+    """``conv1_1`` or ``conv1_1 … conv3_1``: how a growing layer set is labelled."""
+    return layers[0] if len(layers) == 1 else f"{layers[0]} … {layers[-1]}"
+
+
+def _runs(jobs: dict, progress: bool, desc: str) -> dict:
+    results = {}
+    for key, job in tqdm(jobs.items(), desc=desc, disable=not progress, unit="image"):
+        results[key] = job()
+    return results
+
+
+def content_reconstruction_runs(
+    content: object = "tubingen", layers: Sequence[str] = FIG1_CONTENT_LAYERS, *, progress: bool = True, **run
+) -> dict[str, Result]:
+    """Fig. 1 (bottom row): white noise optimised to match the content at one layer each."""
+    jobs = {
+        layer: (lambda layer=layer: stylize(content, None, content_layers=[layer], progress=False, **run))
+        for layer in layers
+    }
+    return _runs(jobs, progress, "content reconstructions")
+
+
+def style_reconstruction_runs(
+    style: object = "starry_night",
+    layer_sets: Sequence[Sequence[str]] = GROWING_STYLE_SETS,
+    *,
+    content_shape: tuple[int, int] | None = None,
+    progress: bool = True,
+    **run,
+) -> dict[str, Result]:
+    """Fig. 1 (top row): textures matching the style's Gram matrices on growing layer sets."""
+    jobs = {
+        layer_set_label(layers): (
+            lambda layers=layers: stylize(
+                None, style, style_layers=list(layers), shape=content_shape, progress=False, **run
+            )
+        )
+        for layers in layer_sets
+    }
+    return _runs(jobs, progress, "style reconstructions")
+
+
+def style_transfer_runs(
+    content: object = "tubingen",
+    panels: Sequence[tuple[str, str, float]] = FIG2_PANELS,
+    *,
+    progress: bool = True,
+    **run,
+) -> dict[str, Result]:
+    """Fig. 2: the photo rendered after each painting at the paper's alpha/beta, keyed by panel."""
+    jobs = {
+        letter: (lambda style=style, ratio=ratio: stylize(content, style, ratio=ratio, progress=False, **run))
+        for letter, style, ratio in panels
+    }
+    return _runs(jobs, progress, "style transfers")
+
+
+def tradeoff_runs(
+    content: object = "tubingen",
+    style: object = "composition_vii",
+    layer_sets: Sequence[Sequence[str]] = GROWING_STYLE_SETS,
+    ratios: Sequence[float] = FIG3_RATIOS,
+    *,
+    progress: bool = True,
+    **run,
+) -> dict[tuple[str, float], Result]:
+    """Fig. 3: layer sets (rows) against alpha/beta (columns), keyed by (row label, ratio)."""
+    jobs = {
+        (layer_set_label(layers), ratio): (
+            lambda layers=layers, ratio=ratio: stylize(
+                content, style, style_layers=list(layers), ratio=ratio, progress=False, **run
+            )
+        )
+        for layers in layer_sets
+        for ratio in ratios
+    }
+    return _runs(jobs, progress, "layer sets x ratios")
+
+
+def initialisation_runs(
+    content: object = "tubingen",
+    style: object = "starry_night",
+    seeds: Sequence[int] = (0, 1, 2, 3),
+    *,
+    progress: bool = True,
+    **run,
+) -> dict[str, Result]:
+    """CVPR Fig. 6: start from the content image, from the style image, and from noise seeds."""
+    jobs = {
+        "content": lambda: stylize(content, style, init="content", progress=False, **run),
+        "style": lambda: stylize(content, style, init="style", progress=False, **run),
+    }
+    for seed in seeds:
+        jobs[f"noise {seed}"] = lambda seed=seed: stylize(
+            content, style, init="noise", seed=seed, progress=False, **run
+        )
+    return _runs(jobs, progress, "initialisations")
+
+
+def plot_figure1(content_results: dict[str, Result], style_results: dict[str, Result]):
+    """Style reconstructions (top row) above content reconstructions (bottom row), labelled."""
+    columns = max(len(content_results), len(style_results))
+    top = [r.image for r in style_results.values()]
+    bottom = [r.image for r in content_results.values()]
+    labels = [f"{a}\n{b}" for a, b in zip(style_results, content_results)]
+    return image_grid(
+        [top, bottom],
+        row_labels=["style reconstructions", "content reconstructions"],
+        col_labels=labels if len(labels) == columns else None,
+    )
+
+
+def plot_tradeoffs(results: dict[tuple[str, float], Result]):
+    """Fig. 3's grid: one row per layer set, one column per alpha/beta."""
+    rows = list(dict.fromkeys(key[0] for key in results))
+    ratios = list(dict.fromkeys(key[1] for key in results))
+    grid = [[results[(row, ratio)].image for ratio in ratios] for row in rows]
+    return image_grid(grid, row_labels=rows, col_labels=[f"α/β = {r:.0e}" for r in ratios])
