@@ -1,0 +1,391 @@
+"""Speed and memory benchmarks: they print figures; nothing here passes or fails on time.
+
+    python benchmarks/run.py                       every section at full size
+    python benchmarks/run.py compare absolute      chosen sections
+    NST_QUICK=1 python benchmarks/run.py           a smoke run with tiny sizes (CI runs this)
+
+Sections:
+  compare   helpers.stylize against the tutorial structure (benchmarks/tutorial_baseline.py):
+            same weights, layers, size, evaluations, device, process; interleaved repeats;
+            median seconds per evaluation and the ratio; peak memory of each (own subprocess)
+  absolute  seconds per evaluation at 128/256/512 px, peak resident memory at 512 px, FLOP rate
+            against what the machine's convolutions reach on their own
+  quality   wall-clock seconds to a fixed loss on Tübingen x Starry Night: L-BFGS vs Adam
+  levers    what each speed lever is worth here (bf16, channels-last, frozen weights)
+  gpu       512 px, 500 L-BFGS evaluations, fp32 vs bf16 (only where CUDA is available)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import tutorial_baseline as tb  # noqa: E402
+
+import helpers  # noqa: E402
+from helpers.config import choose  # noqa: E402
+from helpers.objective import Objective, resolve_layer_weights  # noqa: E402
+from helpers.optimize import optimize  # noqa: E402
+from helpers.vgg import CAFFE_MEAN_BGR, CONTENT_LAYERS, LAYERS, STYLE_LAYERS, _caffe_convs  # noqa: E402
+
+CONTENT, STYLE = "tubingen", "starry_night"
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = f", GPU {torch.cuda.get_device_name()}" if torch.cuda.is_available() else ""
+    threads = torch.get_num_threads()
+    return f"{cpu}, {os.cpu_count()} logical CPUs, {threads} torch threads{gpu}; torch {torch.__version__}"
+
+
+def _status_mib(key: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # not Linux: KiB on Linux
+
+
+def peak_rss_mib() -> float:
+    """This process's peak resident memory. (ru_maxrss would carry the parent's over a fork.)"""
+    return _status_mib("VmHWM")
+
+
+def rss_mib() -> float:
+    return _status_mib("VmRSS")
+
+
+def images(size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    content = helpers.load_image(CONTENT, size)
+    style = helpers.load_image(STYLE, size)
+    return content, style
+
+
+def noise(shape: tuple[int, ...], seed: int = 0) -> torch.Tensor:
+    g = torch.Generator().manual_seed(seed)
+    return (0.5 + 0.03 * torch.randn(shape, generator=g)).clamp(0, 1)
+
+
+# --- the two contenders ------------------------------------------------------------------------
+
+
+def baseline_setup(content: torch.Tensor, style: torch.Tensor, device: torch.device):
+    """The tutorial structure with the Caffe weights (first conv flipped to take RGB input)."""
+    convs = _caffe_convs()
+    w0, b0 = convs[0]
+    convs[0] = (w0.flip(1), b0)  # BGR -> RGB input channels, so its features equal ours
+    cnn = tb.torchvision_features_with(convs).to(device)
+    mean = torch.tensor(CAFFE_MEAN_BGR[::-1], device=device) / 255
+    std = torch.full((3,), 1 / 255, device=device)
+    model, style_losses, content_losses = tb.build_model(cnn, mean, std, style.to(device), content.to(device))
+    return model, style_losses, content_losses
+
+
+def baseline_evaluations(setup, x0: torch.Tensor, evaluations: int) -> float:
+    """Seconds for ``evaluations`` closure calls of the tutorial loop."""
+    model, style_losses, content_losses = setup
+    image = x0.clone().requires_grad_(True)
+    optimizer = torch.optim.LBFGS([image])
+    calls = [0]
+
+    def closure():
+        with torch.no_grad():
+            image.clamp_(0, 1)
+        optimizer.zero_grad()
+        model(image)
+        loss = sum(sl.loss for sl in style_losses) * 1e6 + sum(cl.loss for cl in content_losses)
+        loss.backward()
+        calls[0] += 1
+        return loss
+
+    start = time.perf_counter()
+    while calls[0] < evaluations:
+        optimizer.param_groups[0]["max_eval"] = evaluations - calls[0]
+        optimizer.step(closure)
+    _sync(x0.device)
+    return time.perf_counter() - start
+
+
+def ours_setup(content, style, device, precision: str):
+    net = helpers.vgg19("caffe", "avg", device)
+    bf16 = precision == "bf16"
+    return Objective(
+        net,
+        content.to(device),
+        [style.to(device)],
+        output_shape=tuple(content.shape[-2:]),
+        content_layers=CONTENT_LAYERS,
+        style_layers=STYLE_LAYERS,
+        layer_weights=resolve_layer_weights(STYLE_LAYERS, None),
+        alpha=1e-3,
+        bf16=bf16,
+    )
+
+
+def ours_evaluations(objective, x0: torch.Tensor, evaluations: int) -> float:
+    start = time.perf_counter()
+    result = optimize(objective, x0.clone(), steps=evaluations, progress=False)
+    _sync(x0.device)
+    assert len(result.history) == evaluations
+    return time.perf_counter() - start
+
+
+def _sync(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def native_precision(device: torch.device) -> str:
+    from helpers.stylize import use_bf16
+
+    return "bf16" if use_bf16("auto", device) else "fp32"
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def section_compare(size: int, evaluations: int, repeats: int, device: torch.device) -> dict:
+    content, style = images(size)
+    x0 = noise(content.shape).to(device)
+    fast = native_precision(device)
+    contenders = {
+        "tutorial structure (fp32)": (baseline_setup(content, style, device), baseline_evaluations),
+        "helpers.stylize (fp32)": (ours_setup(content, style, device, "fp32"), ours_evaluations),
+    }
+    if fast != "fp32":
+        contenders[f"helpers.stylize ({fast}, the default here)"] = (
+            ours_setup(content, style, device, fast),
+            ours_evaluations,
+        )
+    for setup, fn in contenders.values():  # warm-up: first calls pay for allocation and kernels
+        fn(setup, x0, 2)
+    times: dict[str, list[float]] = {name: [] for name in contenders}
+    for _ in range(repeats):  # interleaved, so drift in machine load hits all equally
+        for name, (setup, fn) in contenders.items():
+            times[name].append(fn(setup, x0, evaluations) / evaluations)
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    base = medians["tutorial structure (fp32)"]
+    print(f"\n## compare: {size} px, {evaluations} evaluations x {repeats} interleaved repeats, {device}")
+    print(f"{'contender':42} {'s/eval (median)':>16} {'speed-up':>9} {'run memory':>11} {'peak RSS':>9}")
+    memory = {
+        name: _child_memory(kind, size, device) for name, kind in zip(contenders, ["baseline", "fp32", fast])
+    }
+    for name, m in medians.items():
+        mem = memory[name]
+        print(f"{name:42} {m:16.3f} {base / m:8.2f}x {mem['run_mib']:7.0f} MiB {mem['total_mib']:5.0f} MiB")
+    print("run memory: peak resident memory above Python + torch + the loaded weights; peak RSS: all of it")
+    return {"size": size, "median_s_per_eval": medians, "peak_rss_mib": memory}
+
+
+def _child_memory(kind: str, size: int, device: torch.device) -> float:
+    """Peak resident memory of one contender alone, in its own process, above the memory that
+    Python, torch and the decoded weights take before either contender starts."""
+    code = f"""
+import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "benchmarks")!r}]
+import torch, run as b, helpers
+helpers.vgg19("caffe", "avg", {str(device)!r})
+content, style = b.images({size})
+device = torch.device({str(device)!r})
+x0 = b.noise(content.shape).to(device)
+before = b.rss_mib()
+if {kind!r} == "baseline":
+    b.baseline_evaluations(b.baseline_setup(content, style, device), x0, 5)
+else:
+    b.ours_evaluations(b.ours_setup(content, style, device, {kind!r}), x0, 5)
+print(b.peak_rss_mib() - before, b.peak_rss_mib())
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    above, total = map(float, out.stdout.strip().splitlines()[-1].split())
+    return {"run_mib": above, "total_mib": total}
+
+
+def vgg_macs(shape: tuple[int, int], last: str = "conv5_1") -> int:
+    """Multiply-accumulates of VGG19's convolutions up to ``last`` for one image of ``shape``."""
+    h, w = shape
+    macs, channels = 0, 3
+    for name in LAYERS[: LAYERS.index(last) + 1]:
+        if name.startswith("pool"):
+            h, w = h // 2, w // 2
+            continue
+        out = helpers.vgg.CHANNELS[name]
+        macs += h * w * out * channels * 9
+        channels = out
+    return macs
+
+
+def conv_peak_flops(device: torch.device, bf16: bool) -> float:
+    """The best FLOP/s the machine's convolution routine reaches on VGG-sized layers on its own."""
+    best = 0.0
+    for channels, side in [(64, 128), (256, 64), (512, 32)]:
+        x = torch.randn(1, channels, side, side, device=device)
+        conv = torch.nn.Conv2d(channels, channels, 3, padding=1).to(device).requires_grad_(False)
+        with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            for _ in range(2):
+                conv(x)
+            _sync(device)
+            start, n = time.perf_counter(), 5
+            for _ in range(n):
+                conv(x)
+            _sync(device)
+        seconds = (time.perf_counter() - start) / n
+        best = max(best, 2 * side * side * channels * channels * 9 / seconds)
+    return best
+
+
+def section_absolute(sizes: list[int], evaluations: int, device: torch.device) -> dict:
+    fast = native_precision(device)
+    print(f"\n## absolute: {evaluations} evaluations per size, {device}, precision {fast}")
+    print(f"{'size':>6} {'s/eval':>8} {'GFLOP/eval':>11} {'GFLOP/s':>9} {'of conv peak':>13}")
+    peak = conv_peak_flops(device, fast == "bf16")
+    rows = {}
+    for size in sizes:
+        content, style = images(size)
+        objective = ours_setup(content, style, device, fast)
+        x0 = noise(content.shape).to(device)
+        ours_evaluations(objective, x0, 2)
+        per_eval = ours_evaluations(objective, x0, evaluations) / evaluations
+        # forward plus the backward pass to the input (no weight gradients): 2 x 2 x MACs
+        flops = 4 * vgg_macs(tuple(content.shape[-2:]))
+        rate = flops / per_eval
+        rows[size] = {"s_per_eval": per_eval, "gflop_per_eval": flops / 1e9, "gflops": rate / 1e9}
+        print(f"{size:6d} {per_eval:8.3f} {flops / 1e9:11.1f} {rate / 1e9:9.1f} {rate / peak:12.0%}")
+    print(f"conv peak on its own: {peak / 1e9:.1f} GFLOP/s ({fast})")
+    big = max(sizes)
+    rss = _child_memory(fast, big, device)
+    print(
+        f"peak resident memory at {big} px: {rss['total_mib']:.0f} MiB for the whole process "
+        f"({rss['run_mib']:.0f} MiB above Python, torch and the weights)"
+    )
+    return {"rows": rows, "conv_peak_gflops": peak / 1e9, f"peak_rss_mib_{big}": rss}
+
+
+def section_quality(size: int, steps: int, device: torch.device) -> dict:
+    """Seconds to reach the loss that L-BFGS has after ``steps`` evaluations (x 1.05)."""
+    print(f"\n## quality: seconds to a fixed loss, {CONTENT} x {STYLE}, {size} px, {device}")
+    runs = {
+        "L-BFGS": helpers.stylize(CONTENT, STYLE, size=size, steps=steps, progress=False, device=device),
+        "Adam (lr 0.02)": helpers.stylize(
+            CONTENT, STYLE, size=size, steps=2 * steps, optimizer="adam", progress=False, device=device
+        ),
+    }
+    target = 1.05 * runs["L-BFGS"].final["total"]
+    print(f"target: total loss <= {target:.4g} (L-BFGS's after {steps} evaluations, +5%)")
+    out = {}
+    for name, result in runs.items():
+        hit = next((h for h in result.history if h["total"] <= target), None)
+        out[name] = None if hit is None else hit["seconds"]
+        when = "not reached" if hit is None else f"{hit['seconds']:.1f} s (evaluation {hit['step']})"
+        print(f"{name:16} {when}; best {result.final['total']:.4g} after {len(result.history)} evaluations")
+    return {"target": target, "seconds": out}
+
+
+def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
+    """One lever at a time, against our fp32 loop."""
+    content, style = images(size)
+    x0 = noise(content.shape).to(device)
+    results = {}
+
+    def timed(label: str, objective) -> None:
+        ours_evaluations(objective, x0, 2)
+        t = statistics.median(ours_evaluations(objective, x0, evaluations) for _ in range(3)) / evaluations
+        results[label] = t
+
+    timed("fp32", ours_setup(content, style, device, "fp32"))
+    if native_precision(device) == "bf16" or device.type == "cuda":
+        timed("bf16 autocast", ours_setup(content, style, device, "bf16"))
+    net = helpers.vgg19("caffe", "avg", device)
+    net.to(memory_format=torch.channels_last)
+    try:
+        timed("fp32 + channels-last", ours_setup(content, style, device, "fp32"))
+        timed("bf16 + channels-last", ours_setup(content, style, device, "bf16"))
+    finally:
+        net.to(memory_format=torch.contiguous_format)
+    net.requires_grad_(True)  # what the usual structure does
+    try:
+        timed("fp32, weights NOT frozen", ours_setup(content, style, device, "fp32"))
+    finally:
+        net.requires_grad_(False)
+    print(f"\n## levers: {size} px, {evaluations} evaluations, median of 3, {device}")
+    for label, t in results.items():
+        print(f"{label:28} {t:7.3f} s/eval  ({results['fp32'] / t:.2f}x of fp32)")
+    return results
+
+
+def section_gpu(size: int, evaluations: int) -> dict:
+    if not torch.cuda.is_available():
+        print("\n## gpu: no CUDA device here; nothing measured")
+        return {}
+    device = torch.device("cuda")
+    out = {}
+    images_ = {}
+    for precision in ("fp32", "bf16"):
+        helpers.stylize(
+            CONTENT, STYLE, size=size, steps=5, precision=precision, progress=False, device=device
+        )
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        result = helpers.stylize(
+            CONTENT, STYLE, size=size, steps=evaluations, precision=precision, progress=False, device=device
+        )
+        torch.cuda.synchronize()
+        out[precision] = {"seconds": time.perf_counter() - start, "final_total": result.final["total"]}
+        images_[precision] = result.image
+    mse = torch.mean((images_["fp32"] - images_["bf16"]) ** 2).item()
+    out["psnr_fp32_vs_bf16_db"] = 10 * torch.log10(torch.tensor(1.0 / max(mse, 1e-12))).item()
+    print(f"\n## gpu: {size} px, {evaluations} L-BFGS evaluations, {torch.cuda.get_device_name()}")
+    print(json.dumps(out, indent=1))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("sections", nargs="*", default=["compare", "absolute", "quality", "levers", "gpu"])
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    device = helpers.config.resolve_device(args.device)
+    print(f"# machine: {machine()}")
+    print(f"# quick mode: {helpers.quick_mode()}")
+    found = {}
+    for section in args.sections:
+        if section == "compare":
+            found[section] = section_compare(choose(256, 64), choose(20, 3), choose(5, 1), device)
+        elif section == "absolute":
+            found[section] = section_absolute(choose([128, 256, 512], [64]), choose(10, 2), device)
+        elif section == "quality":
+            found[section] = section_quality(choose(256, 48), choose(300, 5), device)
+        elif section == "levers":
+            found[section] = section_levers(choose(256, 48), choose(10, 2), device)
+        elif section == "gpu":
+            found[section] = section_gpu(choose(512, 64), choose(500, 5))
+        else:
+            parser.error(f"unknown section {section!r}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": machine(), **found}, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
