@@ -6,16 +6,18 @@ Using Convolutional Neural Networks" (CVPR 2016). Every notebook imports this pa
 
 from importlib.metadata import PackageNotFoundError, version
 
+# helpers.exercises.check_…(your_function): the checks behind the notebooks' exercises.
+from . import exercises
 from .catalog import credits, example
 from .config import choose, default_device, quick_mode
 from .errors import StopOptimization, StyleTransferError
 from .images import load_image, save_image, to_pil
 from .losses import content_loss, gram_matrix, style_loss, total_variation
 from .notebook import notebook_setup
-from .plotting import feature_maps, heatmap, image_grid, plot_losses, show
+from .plotting import feature_maps, gallery, heatmap, image_grid, markdown_table, plot_losses, show
 from .result import Result
 from .stylize import stylize
-from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, vgg19
+from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, layer_table, vgg19
 
 try:
     __version__ = version("nst-course")
@@ -34,11 +36,15 @@ __all__ = [
     "credits",
     "default_device",
     "example",
+    "exercises",
     "feature_maps",
+    "gallery",
     "gram_matrix",
     "heatmap",
     "image_grid",
+    "layer_table",
     "load_image",
+    "markdown_table",
     "notebook_setup",
     "plot_losses",
     "quick_mode",

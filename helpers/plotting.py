@@ -114,3 +114,42 @@ def plot_losses(
     ax.set_ylabel("loss")
     ax.legend()
     return ax
+
+
+class MarkdownTable(str):
+    """A table that Jupyter shows rendered (Markdown) and a terminal shows as plain text."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> MarkdownTable:
+    """A small table for a notebook (layers, credits, versions): put it last in a cell to show it.
+
+    Numbers are shown as given; format them first (``f"{x:,}"``) for thousands separators.
+    """
+
+    def cell(value: object) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(map(cell, header)) + " |", "|" + " --- |" * len(header)]
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"a row has {len(row)} cells for {len(header)} columns: {row!r}")
+        lines.append("| " + " | ".join(map(cell, row)) + " |")
+    return MarkdownTable("\n".join(lines))
+
+
+def gallery(images: Sequence[Picture], titles: Sequence[str], *, cols: int = 4, cell: float = 2.6):
+    """Thumbnails in rows of ``cols``, each with its own title; returns the figure."""
+    if len(titles) != len(images):
+        raise ValueError(f"{len(titles)} titles for {len(images)} images")
+    rows = max(1, -(-len(images) // cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_axis_off()
+        if i < len(images):
+            ax.imshow(_as_pil(images[i]))
+            ax.set_title(titles[i], fontsize=10)
+    fig.tight_layout()
+    return fig

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.resources
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 import torch.nn.functional as F
@@ -302,3 +303,64 @@ def vgg19(
         net = VGG19(convs, convention=convention, pooling=pooling, weights=weights)
         _CACHE[key] = net.to(dev)
     return _CACHE[key]
+
+
+# --- Geometry: shapes and receptive fields at each depth -------------------------------------
+
+
+class LayerInfo(NamedTuple):
+    """One row of :func:`layer_table`: what a layer's response looks like for a given input."""
+
+    name: str
+    #: N_l, the number of filters (feature maps).
+    channels: int
+    #: H_l and W_l, the feature map's height and width.
+    height: int
+    width: int
+    #: M_l = H_l * W_l, the number of positions per feature map.
+    positions: int
+    #: j_l, the distance in input pixels between neighbouring units (the product of the strides).
+    stride: int
+    #: r_l, the side in input pixels of the square a unit sees (its receptive field).
+    receptive_field: int
+
+
+def layer_table(size: int | tuple[int, int]) -> list[LayerInfo]:
+    r"""Name, :math:`N_l`, :math:`H_l \times W_l`, :math:`M_l`, stride and receptive field of all 21 layers.
+
+    ``size`` is the input's ``(height, width)`` in pixels, or one number for a square image.
+    Every convolution is 3x3 with stride 1 and padding 1 (the size stays), every pooling 2x2 with
+    stride 2 (the size halves, rounding down). The receptive field grows by the recursion
+
+    .. math:: r_l = r_{l-1} + (k_l - 1)\, j_{l-1}, \qquad j_l = j_{l-1}\, s_l, \qquad r_0 = j_0 = 1,
+
+    where :math:`k_l` is the kernel size and :math:`s_l` the stride: a 3x3 convolution adds two
+    steps of the current spacing :math:`j`, a pooling one step, and each pooling doubles :math:`j`.
+    """
+    height, width = (size, size) if isinstance(size, int) else (int(size[0]), int(size[1]))
+    if height < 1 or width < 1:
+        raise SettingsError(f"size must be positive, got {size!r}")
+    rows, field, jump = [], 1, 1
+    for name in LAYERS:
+        kernel, stride = (3, 1) if name.startswith("conv") else (2, 2)
+        field += (kernel - 1) * jump
+        jump *= stride
+        height, width = height // stride, width // stride
+        rows.append(LayerInfo(name, CHANNELS[name], height, width, height * width, jump, field))
+    return rows
+
+
+def unit_gradient(net: VGG19, layer: str, image: torch.Tensor) -> torch.Tensor:
+    """How much each input pixel moves the centre unit of ``layer``: |d response / d image|, [H, W].
+
+    The response of all filters at the feature map's centre position ``(H_l // 2, W_l // 2)`` is
+    summed and differentiated with respect to ``image`` [1, 3, H, W]; the absolute gradient is
+    summed over the colour channels. Its nonzero support is the unit's receptive field, measured
+    by autograd rather than computed (see :func:`layer_table`).
+    """
+    layer = check_layers([layer])[0]
+    x = image.detach().to(net.device, torch.float32).requires_grad_(True)
+    response = net(x, [layer])[layer]
+    centre = response[0, :, response.shape[2] // 2, response.shape[3] // 2].sum()
+    (grad,) = torch.autograd.grad(centre, x)
+    return grad[0].abs().sum(0).cpu()
