@@ -188,7 +188,7 @@ class VGG19(nn.Module):
                 f"expected an RGB image batch of shape [B, 3, H, W], got {list(image.shape)}: "
                 "use helpers.load_image to make one"
             )
-        x = self.normalize_input(image)
+        x = self.normalize_input(image.to(self.device))
         out: dict[str, torch.Tensor] = {}
         for name in LAYERS[: last + 1]:
             if name.startswith("conv"):

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("notebooks", nargs="*")
     parser.add_argument("--out", type=Path, default=ROOT / "rendered")
     parser.add_argument("--quick", action="store_true", help="set NST_QUICK=1 (tiny images, few steps)")
-    args = parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
     status = 0
     for path in notebooks(args.notebooks):
         nb = nbformat.read(path, as_version=4)
