@@ -63,7 +63,9 @@ class PanelSettings:
     )
     content_layer: str = CONTENT_LAYERS[0]
     pooling: str = "avg"
-    init: str = "noise"
+    # From the photo, a 30-step preview already shows it restyled; from noise (the paper's start)
+    # the photo only emerges after a couple of hundred steps.
+    init: str = "content"
     optimizer: str = "lbfgs"
     size: int = field(default_factory=lambda: full_run()["size"])
     steps: int = field(default_factory=lambda: full_run()["steps"])
@@ -140,17 +142,18 @@ def layer_set_text(layers: Sequence[str]) -> str:
     return ", ".join(layers)
 
 
-def describe(settings: PanelSettings, mode: str = "full") -> str:
-    """A one-line caption: what differs between two results at a glance."""
+def describe(settings: PanelSettings, mode: str = "full") -> list[str]:
+    """A short caption in a few lines: what differs between two results at a glance."""
     run = preview_run() if mode == "preview" else {"size": settings.size, "steps": settings.steps}
     weights = sorted({round(settings.layer_weights[n], 3) for n in settings.style_layers})
-    w_text = f"w_l={weights[0]:g}" if len(weights) == 1 else "w_l varied"
-    return (
-        f"{settings.content} × {settings.style} · α/β={settings.ratio:.1e} · "
-        f"{layer_set_text(settings.style_layers)} ({w_text}) · content {settings.content_layer} · "
-        f"{settings.pooling} pool · {settings.init} init · {settings.optimizer} · "
-        f"{run['size']} px × {run['steps']} steps{' (preview)' if mode == 'preview' else ''}"
-    )
+    w_text = "" if not weights else f" (w_l={weights[0]:g})" if len(weights) == 1 else " (w_l varied)"
+    return [
+        f"{settings.content} × {settings.style}",
+        f"α/β={settings.ratio:.1e} · {layer_set_text(settings.style_layers)}{w_text}",
+        f"content {settings.content_layer} · {settings.pooling} pool",
+        f"{settings.init} init · {settings.optimizer}",
+        f"{run['size']} px × {run['steps']} steps{' (preview)' if mode == 'preview' else ''}",
+    ]
 
 
 def loss_curves(history: Sequence[Mapping], alpha: float, beta: float = 1.0) -> dict[str, list[float]]:
@@ -223,7 +226,11 @@ class Snapshot:
     settings: PanelSettings
     mode: str
     thumbnail: bytes
-    caption: str
+    lines: list[str]
+
+    @property
+    def caption(self) -> str:
+        return " · ".join(self.lines)
 
 
 class Gallery:
@@ -240,7 +247,7 @@ class Gallery:
         """Keep ``result`` (a :class:`helpers.Result`); the oldest drops out beyond ``keep``."""
         final = result.final
         losses = (
-            f"content {final.get('content', math.nan):.3g}, style {final.get('style', math.nan):.3g}"
+            f"L_content {final.get('content', math.nan):.3g}, L_style {final.get('style', math.nan):.3g}"
             if final
             else "no loss recorded"
         )
@@ -250,7 +257,7 @@ class Gallery:
             settings=settings.copy(),
             mode=mode,
             thumbnail=png_bytes(result.image, self.thumbnail_side),
-            caption=f"{describe(settings, mode)} · {losses}{ended}",
+            lines=[*describe(settings, mode), f"{losses}{ended}"],
         )
         self.items.insert(0, snapshot)
         del self.items[self.keep :]
@@ -355,7 +362,7 @@ def gram_figure_png(entry: GramEntry, layer: str, *, width: float = 11.0) -> byt
     from matplotlib.colors import PowerNorm
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, width / 4 + 0.3), dpi=80)
+    fig = Figure(figsize=(width, width / 4.4), dpi=80)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.15]})
     panels = (
@@ -370,12 +377,14 @@ def gram_figure_png(entry: GramEntry, layer: str, *, width: float = 11.0) -> byt
     ax = axes[3]
     gram = entry.gram.clamp_min(0).numpy()
     im = ax.imshow(gram, cmap="magma", norm=PowerNorm(0.5, vmin=0, vmax=float(gram.max()) or 1.0))
-    fig.colorbar(im, ax=ax, fraction=0.046)
+    bar = fig.colorbar(im, ax=ax, fraction=0.046)
+    bar.set_label("$G_{ij}$ (square-root colour scale)", fontsize=7)
+    bar.ax.tick_params(labelsize=7)
     n = gram.shape[0]
     ax.plot([entry.j], [entry.i], marker="o", markersize=9, markerfacecolor="none", color="cyan", mew=2)
     ax.axhline(entry.i, color="cyan", lw=0.5, alpha=0.6)
     ax.axvline(entry.j, color="cyan", lw=0.5, alpha=0.6)
-    ax.set_title(f"Gram matrix of {layer} ({n}×{n}, √ colour scale)", fontsize=9)
+    ax.set_title(f"Gram matrix of {layer}: {n}×{n}", fontsize=9, pad=14)  # clear of the bar's 1eN
     ax.set_xlabel("filter j", fontsize=8)
     ax.set_ylabel("filter i", fontsize=8)
     ax.tick_params(labelsize=7)

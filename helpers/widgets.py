@@ -35,6 +35,7 @@ from .images import ImageSource, load_image
 from .panel_logic import (
     Gallery,
     PanelSettings,
+    describe,
     gram_entry,
     gram_figure_png,
     loss_curves,
@@ -133,11 +134,12 @@ class StylePanel:
             "nst-style",
         )
         self.content_upload = _classed(
-            W.FileUpload(accept="image/*", multiple=False, description="upload your own"),
+            W.FileUpload(accept="image/*", description="upload your own", layout=W.Layout(width="190px")),
             "nst-upload-content",
         )
         self.style_upload = _classed(
-            W.FileUpload(accept="image/*", multiple=False, description="upload your own"), "nst-upload-style"
+            W.FileUpload(accept="image/*", description="upload your own", layout=W.Layout(width="190px")),
+            "nst-upload-style",
         )
         self.content_thumb = _classed(
             W.Image(format="png", layout=W.Layout(max_height="96px")), "nst-content-thumb"
@@ -389,7 +391,7 @@ class StylePanel:
         for key in self._sources:
             try:
                 entry = catalog.lookup(key)
-                label = f"{entry.name}: {entry.title} ({entry.artist.split()[-1]})"
+                label = f"{entry.title} ({entry.artist.split()[-1]})"
             except StyleTransferError:
                 label = key
             options.append((label, key))
@@ -490,6 +492,18 @@ class StylePanel:
         if self.auto_preview.value if preview is None else preview:
             self._request("preview")
 
+    def set(self, **changes) -> StylePanel:
+        """Change settings by name (``panel.set(ratio=1e-4, init="noise")``) without starting a preview.
+
+        The names are :class:`~helpers.panel_logic.PanelSettings`' fields.
+        """
+        unknown = sorted(set(changes) - set(PanelSettings.__dataclass_fields__))
+        if unknown:
+            known = ", ".join(PanelSettings.__dataclass_fields__)
+            raise SettingsError(f"unknown panel setting(s) {', '.join(unknown)}: use {known}")
+        self.apply(self.settings().copy(**changes), preview=False)
+        return self
+
     def equal_weights(self) -> None:
         """Give each active style layer w_l = 1/L (the paper's choice), then preview."""
         active = self.settings().style_layers
@@ -562,7 +576,8 @@ class StylePanel:
             self._lock(True)  # at once, so no click slips in before the worker starts it
         how = self.runner.submit(job)
         if how == "queued":
-            self._say(f"queued a {mode} run with the new settings; it starts when the current one stops")
+            what = describe(settings, mode)[1]
+            self._say(f"queued a {mode} run with {what}; it starts when the current one stops")
         if wait:
             if not self.runner.wait(timeout):
                 raise TimeoutError(f"the {mode} run did not finish within {timeout} s")
@@ -630,7 +645,7 @@ class StylePanel:
         self.progress.value = 0
         self.progress.bar_style = "info"
         self._say(
-            f"running the {mode} ({run['size']} px, {run['steps']} steps)…"
+            f"running the {mode} with {describe(settings, mode)[1]} ({run['size']} px, {run['steps']} steps)…"
             + (" settings are locked until it ends: press Stop to end it early" if mode == "full" else "")
         )
 
@@ -679,12 +694,14 @@ class StylePanel:
             if final
             else ""
         )
-        self._say(f"{mode} {result.message} in {result.seconds:.1f} s ({losses})")
+        what = describe(settings, mode)[1]
+        self._say(f"{mode} with {what}: {result.message} in {result.seconds:.1f} s ({losses})")
 
     def _show_gallery(self) -> None:
         for slot, item in zip(self._slots, self.gallery.items):
             slot["image"].value = item.thumbnail
-            slot["caption"].value = f"<small>{html.escape(item.caption)}</small>"
+            lines = "<br>".join(html.escape(line) for line in item.lines)
+            slot["caption"].value = f'<div style="font-size:11px; line-height:1.3">{lines}</div>'
             slot["box"].layout.display = None
 
     # ---------------------------------------------------------------- saving

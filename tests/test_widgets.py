@@ -130,7 +130,7 @@ def test_every_control_reaches_stylize(make_panel, spy):
     panel.layer_weight["conv1_1"].value = 0.5
     panel.content_layer.value = "conv2_2"
     panel.pooling.value = "max"
-    panel.init.value = "content"
+    panel.init.value = "style"
     panel.optimizer.value = "adam"
     panel.size.value = 96
     panel.steps.value = 5
@@ -145,7 +145,7 @@ def test_every_control_reaches_stylize(make_panel, spy):
         {"conv1_1": 0.5, "conv2_1": 0.2, "conv3_1": 0.2, "conv4_1": 0.2}
     )
     assert kw["content_layers"] == ["conv2_2"]
-    assert (kw["pooling"], kw["init"], kw["optimizer"]) == ("max", "content", "adam")
+    assert (kw["pooling"], kw["init"], kw["optimizer"]) == ("max", "style", "adam")
     assert (kw["size"], kw["steps"], kw["seed"], kw["weights"]) == (96, 5, 3, None)
     # ... and the real stylize ran with them
     result = panel.result
@@ -391,6 +391,17 @@ def test_thumbnails_keep_the_last_results_and_restore_their_settings(make_panel,
     assert s.calls[-1]["ratio"] == pytest.approx(1e-3)
 
 
+def test_set_changes_settings_by_name_without_a_preview(make_panel, spy):
+    s = spy()
+    panel = make_panel(auto_preview=True)
+    panel.set(ratio=1e-4, init="noise", layers_on={**panel.settings().layers_on, "conv1_1": False})
+    assert panel.wait(WAIT) and s.calls == []
+    assert panel.ratio.value == pytest.approx(1e-4) and panel.init.value == "noise"
+    assert not panel.layer_on["conv1_1"].value
+    with pytest.raises(SettingsError, match="unknown panel setting.*alpha"):
+        panel.set(alpha=2)
+
+
 def test_equal_weights_button_gives_one_over_l(make_panel):
     panel = make_panel()
     panel.layer_on["conv4_1"].value = panel.layer_on["conv5_1"].value = False
@@ -406,7 +417,7 @@ def test_gallery_and_save_path(tmp_path, content64):
     for ratio in (1e-3, 1e-2, 1e-1):
         gallery.add(result, PanelSettings(ratio=ratio), "preview")
     assert len(gallery) == 2 and gallery.items[0].settings.ratio == 1e-1
-    assert gallery.items[0].thumbnail.startswith(PNG) and "content 2, style 3" in gallery.items[0].caption
+    assert gallery.items[0].thumbnail.startswith(PNG) and "L_content 2, L_style 3" in gallery.items[0].caption
     first = save_path(tmp_path, PanelSettings())
     assert first.name == "tubingen_starry_night_ratio1e-03_full_001.png"
     first.with_suffix(".json").write_text("{}")
