@@ -32,6 +32,8 @@ from .losses import gram_matrix
 from .vgg import CONTENT_LAYERS, STYLE_LAYERS
 
 MODES = ("preview", "full")
+#: Uploads are kept at most this large (the size slider's maximum).
+UPLOAD_MAX_SIDE = 1024
 RATIO_RANGE = (1e-6, 1.0)
 
 
@@ -272,7 +274,8 @@ def read_upload(value: object) -> tuple[str, torch.Tensor, list[str]]:
 
     The bytes go through :func:`helpers.load_image`, so an upload is accepted or refused exactly
     as a file would be (with the same one-line :class:`~helpers.errors.ImageError`); ``notes``
-    holds the loaders' warnings (transparency composited on white).
+    holds the loaders' warnings (transparency composited on white). Larger images are shrunk to
+    ``UPLOAD_MAX_SIDE`` on their longer side.
     """
     files = list(value.values()) if isinstance(value, Mapping) else list(value or ())
     if not files:
@@ -287,6 +290,8 @@ def read_upload(value: object) -> tuple[str, torch.Tensor, list[str]]:
             image = load_image(data)
         except ImageError as exc:
             raise ImageError(str(exc).replace("the uploaded file", name, 1)) from None
+    if max(image.shape[-2:]) > UPLOAD_MAX_SIDE:  # a phone photo need not sit in memory at 12 MP
+        image = resize(image, UPLOAD_MAX_SIDE)
     return name, image, [str(w.message).replace("the uploaded file", name) for w in caught]
 
 

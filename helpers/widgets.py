@@ -579,7 +579,13 @@ class StylePanel:
             what = describe(settings, mode)[1]
             self._say(f"queued a {mode} run with {what}; it starts when the current one stops")
         if wait:
-            if not self.runner.wait(timeout):
+            try:
+                finished = self.runner.wait(timeout)
+            except KeyboardInterrupt:  # the kernel's stop button: end the run, keep its best image
+                self.runner.stop()
+                self.runner.wait()
+                raise
+            if not finished:
                 raise TimeoutError(f"the {mode} run did not finish within {timeout} s")
             if job.error is not None and not isinstance(job.error, StopOptimization):
                 raise job.error

@@ -220,6 +220,27 @@ def test_stop_keeps_the_best_image_so_far(make_panel, spy):
     assert panel.stop_button.disabled and not panel.run_button.disabled
 
 
+def test_interrupting_a_waiting_cell_stops_the_run_and_keeps_its_best_image(make_panel, spy, monkeypatch):
+    s = spy(hold_at=2)
+    panel = make_panel()
+    panel.steps.value = 200
+    real_wait, calls = panel.runner.wait, []
+
+    def wait(timeout=None):  # the kernel's stop button, pressed while the cell waits for the run
+        calls.append(timeout)
+        if len(calls) == 1:
+            assert s.reached.wait(WAIT)
+            raise KeyboardInterrupt
+        s.release.set()
+        return real_wait(timeout)
+
+    monkeypatch.setattr(panel.runner, "wait", wait)
+    with pytest.raises(KeyboardInterrupt):
+        panel.run(wait=True)
+    assert not panel.runner.busy and panel.result.stopped == "stopped" and len(panel.result.history) == 2
+    assert not panel.ratio.disabled
+
+
 def test_stop_when_idle_does_nothing(make_panel):
     panel = make_panel()
     panel.stop()
@@ -346,6 +367,8 @@ def test_read_upload_accepts_both_value_shapes():
     assert name == "a.png" and image.shape == (1, 3, 48, 64) and notes == []
     name, image, _ = read_upload({"b.png": {"name": "b.png", "content": data}})  # ipywidgets 7's dict
     assert name == "b.png"
+    big = {"name": "big.png", "content": _png((2400, 1200))}
+    assert read_upload((big,))[1].shape == (1, 3, 512, 1024)  # kept at the size slider's maximum
     with pytest.raises(ImageError, match="no file was uploaded"):
         read_upload(())
 
