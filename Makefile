@@ -12,11 +12,12 @@ SHARED_IMAGES := $(abspath ../shared/images)
 NST_IMAGES ?= $(if $(wildcard $(SHARED_IMAGES)/*.jpg),$(SHARED_IMAGES),)
 export NST_IMAGES
 
-.PHONY: help venv lab test unit notebooks figures bench lint format clean chromium
+.PHONY: help venv lab test unit browser notebooks figures bench lint format clean chromium
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
 	@echo "make test       set up .venv and run every test (unit, notebooks in quick mode, browser)"
+	@echo "make browser    only the real-browser test of the interactive panel (headless Chromium)"
 	@echo "make figures    render the paper's figures into images/figures (see README)"
 	@echo "make notebooks  execute every notebook at full quality into rendered/"
 	@echo "make bench      run the speed and memory benchmarks"
@@ -52,6 +53,10 @@ test: venv chromium lint
 
 unit: venv
 	$(PY) -m pytest -m "not notebooks and not browser"
+
+# JupyterLab in headless Chromium: runs notebook 08, moves the alpha/beta slider, clicks Run.
+browser: venv chromium
+	NST_QUICK=1 $(PY) -m pytest -m browser
 
 notebooks: venv
 	$(PY) tools/notebooks.py execute --out rendered

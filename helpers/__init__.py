@@ -19,6 +19,16 @@ from .result import Result
 from .stylize import stylize
 from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, layer_table, vgg19
 
+
+def __getattr__(name: str):
+    # The interactive panels import ipywidgets: load them only when a notebook asks for them.
+    if name in ("StylePanel", "GramPanel"):
+        from . import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+
+
 try:
     __version__ = version("nst-course")
 except PackageNotFoundError:  # running from a source tree without installing
@@ -28,8 +38,10 @@ __all__ = [
     "CONTENT_LAYERS",
     "LAYERS",
     "STYLE_LAYERS",
+    "GramPanel",
     "Result",
     "StopOptimization",
+    "StylePanel",
     "StyleTransferError",
     "choose",
     "content_loss",
