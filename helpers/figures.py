@@ -266,11 +266,12 @@ class Frames:
         if not self.images:
             raise SettingsError("no frames recorded yet: pass this object as stylize(callback=...)")
         picks = sorted({round(i * (len(self) - 1) / max(1, most - 1)) for i in range(min(most, len(self)))})
-        return image_grid(
+        fig = image_grid(
             [[self.images[i] for i in picks]],
             col_labels=[f"step {self.steps[i]}" for i in picks],
             cell=cell,
         )
+        return _fit(fig, 1, len(picks), _aspect(self.images), cell=cell)
 
 
 # --------------------------------------------------------------------------------------- plots
@@ -278,6 +279,18 @@ class Frames:
 
 def _axes(fig, n_cols: int, row: int, col: int):
     return fig.axes[row * n_cols + col]
+
+
+def _fit(fig, rows: int, cols: int, aspect: float, *, cell: float = CELL_INCHES):
+    """Shrink a grid's height to its images' aspect (h / w), leaving room for the labels."""
+    fig.set_size_inches(cell * cols, cell * aspect * rows + 0.45 * rows + 0.5)
+    fig.tight_layout()
+    return fig
+
+
+def _aspect(images) -> float:
+    h, w = next(iter(images)).shape[-2:]
+    return h / w
 
 
 def _letter(ax, letter: str) -> None:
@@ -348,8 +361,7 @@ def plot_figure1(
     n_cols = max(len(top), len(bottom))
     for c, title in enumerate(bottom_titles):
         _axes(fig, n_cols, 1, c).set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
+    return _fit(fig, 2, n_cols, _aspect(bottom or top))
 
 
 def plot_figure2(
@@ -381,8 +393,7 @@ def plot_figure2(
         if i and insets:
             _, style, _ = panels[i - 1]
             add_inset(ax, load_image(style, max(size, 64)), label=f"inset {style}")
-    fig.tight_layout()
-    return fig
+    return _fit(fig, len(rows), n_cols, _aspect(cells))
 
 
 def plot_tradeoffs(results: dict[tuple[str, float], Result], *, title: str | None = None):
@@ -390,7 +401,8 @@ def plot_tradeoffs(results: dict[tuple[str, float], Result], *, title: str | Non
     rows = list(dict.fromkeys(key[0] for key in results))
     ratios = list(dict.fromkeys(key[1] for key in results))
     grid = [[results[(row, ratio)].image for ratio in ratios] for row in rows]
-    return image_grid(grid, row_labels=rows, col_labels=[ratio_label(r) for r in ratios], title=title)
+    fig = image_grid(grid, row_labels=rows, col_labels=[ratio_label(r) for r in ratios], title=title)
+    return _fit(fig, len(rows), len(ratios), _aspect(r.image for r in results.values()))
 
 
 def plot_initialisation(results: dict[str, Result]):
@@ -403,11 +415,12 @@ def plot_initialisation(results: dict[str, Result]):
             labels.append("B: from the style")
         else:
             labels.append(f"C: {key.replace('noise', 'noise, seed')}")
-    return image_grid(
+    fig = image_grid(
         [[r.image for r in results.values()]],
         col_labels=labels,
         title="CVPR Fig. 6: where the optimisation starts",
     )
+    return _fit(fig, 1, len(labels), _aspect(r.image for r in results.values()))
 
 
 def grid_labels(fig) -> dict:

@@ -176,6 +176,7 @@ def rendered(tmp_path_factory, images_dir):
     return folder, run.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", figures.FIGURES)
 def test_each_figure_writes_a_png_and_its_json(rendered, name):
     folder, stdout = rendered
@@ -206,6 +207,7 @@ def test_each_figure_writes_a_png_and_its_json(rendered, name):
     assert width >= columns * panel_px
 
 
+@pytest.mark.slow
 def test_figure1_grid_labels(rendered):
     folder, _ = rendered
     about = json.loads((folder / "figure1.json").read_text())
@@ -219,6 +221,7 @@ def test_figure1_grid_labels(rendered):
     assert all(p["settings"]["style"] == [] for p in content)
 
 
+@pytest.mark.slow
 def test_figure2_letters_insets_and_ratios(rendered):
     folder, _ = rendered
     about = json.loads((folder / "figure2.json").read_text())
@@ -237,6 +240,7 @@ def test_figure2_letters_insets_and_ratios(rendered):
     assert "photo: Andreas Praefcke" in layout["captions"][0]
 
 
+@pytest.mark.slow
 def test_figure3_is_layer_sets_by_ratios(rendered):
     folder, _ = rendered
     about = json.loads((folder / "figure3.json").read_text())
@@ -248,6 +252,7 @@ def test_figure3_is_layer_sets_by_ratios(rendered):
     }
 
 
+@pytest.mark.slow
 def test_initialisation_seeds(rendered):
     folder, _ = rendered
     about = json.loads((folder / "figure_init.json").read_text())
@@ -278,6 +283,7 @@ def figure2_in_process(images_dir):
     fig2.close()
 
 
+@pytest.mark.slow
 def test_figure2_reuses_a_finished_run_and_matches_the_cli(figure2_in_process, rendered):
     fig2, c, frames = figure2_in_process
     assert fig2.results["C"] is c and frames.steps == [1, 2, 4]
@@ -288,6 +294,7 @@ def test_figure2_reuses_a_finished_run_and_matches_the_cli(figure2_in_process, r
         assert result.final["total"] == about["panels"][letter]["final_losses"]["total"]
 
 
+@pytest.mark.slow
 def test_figure2_insets_are_the_paintings(figure2_in_process):
     fig2, _, _ = figure2_in_process
     panels = [ax for ax in fig2.fig.axes if ax.get_images()]
@@ -299,6 +306,7 @@ def test_figure2_insets_are_the_paintings(figure2_in_process):
         assert shown.shape == painting.shape and np.allclose(shown, painting)
 
 
+@pytest.mark.slow
 def test_gallery_holds_only_renderings(tmp_path, figure2_in_process):
     fig2, _, _ = figure2_in_process
     run = cli("figures", "--gallery", "-o", tmp_path)
