@@ -189,7 +189,7 @@ def _figures_parser(sub) -> None:
         size_help="per figure, 160-256 px on a laptop CPU; try 512 on a GPU",
         steps_help="per figure, 200-300; try 1000 on a GPU",
     )
-    p.set_defaults(func=cmd_figures)
+    p.set_defaults(func=cmd_figures, precision=None)  # None: auto, or fp32 under NST_QUICK=1
 
 
 def cmd_figures(args: argparse.Namespace) -> int:

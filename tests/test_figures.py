@@ -323,6 +323,7 @@ def test_gallery_holds_only_renderings(tmp_path, figure2_in_process):
         about = json.loads(png.with_suffix(".json").read_text())
         assert (about["panel"], about["style"], about["ratio"]) == (letter, style, ratio)
         assert about["versions"]["torch"] == torch.__version__ and about["settings"]["seed"] == 0
+        assert about["quick_mode"] is True and about["final_losses"]["total"] > 0
         assert about["command"].startswith("python -m helpers figures --gallery")
         assert "--size" not in about["command"]  # each figure keeps its own default size
     grid = json.loads((tmp_path / "fig3_composition_vii.json").read_text())
