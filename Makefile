@@ -12,13 +12,14 @@ SHARED_IMAGES := $(abspath ../shared/images)
 NST_IMAGES ?= $(if $(wildcard $(SHARED_IMAGES)/*.jpg),$(SHARED_IMAGES),)
 export NST_IMAGES
 
-.PHONY: help venv lab test unit browser notebooks figures bench lint format clean chromium
+.PHONY: help venv lab test unit browser notebooks figures gallery bench lint format clean chromium
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
 	@echo "make test       set up .venv and run every test (unit, notebooks in quick mode, browser)"
 	@echo "make browser    only the real-browser test of the interactive panel (headless Chromium)"
 	@echo "make figures    render the paper's figures into images/figures (see README)"
+	@echo "make gallery    render the README gallery into images/gallery (about 10 minutes)"
 	@echo "make notebooks  execute every notebook at full quality into rendered/"
 	@echo "make bench      run the speed and memory benchmarks"
 
@@ -63,6 +64,9 @@ notebooks: venv
 
 figures: venv
 	$(PY) -m helpers figures --figure all -o images/figures
+
+gallery: venv
+	$(PY) -m helpers figures --gallery -o images/gallery
 
 bench: venv
 	$(PY) benchmarks/run.py

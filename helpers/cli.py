@@ -1,4 +1,4 @@
-"""The command line: ``python -m helpers stylize CONTENT STYLE -o OUT.png``.
+"""The command line: ``python -m helpers stylize CONTENT STYLE -o OUT.png``, ``figures``, ``examples``.
 
 Every failure the package foresees ends in one line on stderr and a non-zero exit status, never
 a traceback (set ``NST_DEBUG=1`` to see one). Ctrl-C during a run writes the best image so far
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,12 +24,16 @@ def _layers(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def add_run_options(parser: argparse.ArgumentParser) -> None:
+def add_run_options(
+    parser: argparse.ArgumentParser,
+    *,
+    steps: int | None = 300,
+    size_help: str = "256 on a CPU, 512 on a GPU",
+    steps_help: str = "300",
+) -> None:
     """Options shared by every command that optimises an image."""
-    parser.add_argument(
-        "--size", type=int, default=None, help="longer side in px (default: 256 on a CPU, 512 on a GPU)"
-    )
-    parser.add_argument("--steps", type=int, default=300, help="loss evaluations (default: 300)")
+    parser.add_argument("--size", type=int, default=None, help=f"longer side in px (default: {size_help})")
+    parser.add_argument("--steps", type=int, default=steps, help=f"loss evaluations (default: {steps_help})")
     parser.add_argument(
         "--weights",
         default="caffe",
@@ -150,6 +155,91 @@ def finish(result, output: Path, *, overwrite: bool) -> int:
     return EXIT_ERROR if result.stopped == "diverged" else 0
 
 
+FIGURE_CHOICES = ("1", "2", "3", "init", "all")
+
+
+def _figures_parser(sub) -> None:
+    p = sub.add_parser(
+        "figures",
+        help="render the paper's figures (PNG + JSON of settings), headless",
+        description=(
+            "Render Gatys et al.'s figures with the paper's settings (Caffe VGG19, average pooling, "
+            "L-BFGS from white noise): 1 = content and style reconstructions, 2 = Tübingen after five "
+            "paintings, 3 = layer sets x alpha/beta, init = CVPR Fig. 6. Each PNG gets a JSON beside it "
+            "with the settings, seeds, losses, seconds and versions."
+        ),
+    )
+    p.add_argument(
+        "--figure", choices=FIGURE_CHOICES, default=None, help="which figure (default: all of them)"
+    )
+    p.add_argument(
+        "--gallery",
+        action="store_true",
+        help="write the README gallery instead: Fig. 2's renderings B-F alone and Fig. 3's grid",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default=None,
+        help="folder (default: images/figures, or images/gallery with --gallery)",
+    )
+    add_run_options(
+        p,
+        steps=None,
+        size_help="per figure, 160-256 px on a laptop CPU; try 512 on a GPU",
+        steps_help="per figure, 200-300; try 1000 on a GPU",
+    )
+    p.set_defaults(func=cmd_figures, precision=None)  # None: auto, or fp32 under NST_QUICK=1
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # headless: files only, never a window
+    from . import figures
+
+    if args.gallery and args.figure is not None:
+        raise SettingsError("--gallery writes its own set of pictures: leave out --figure")
+    run = {
+        "size": args.size,
+        "steps": args.steps,
+        "seed": args.seed,
+        "weights": None if args.weights == "none" else args.weights,
+        "pooling": args.pooling,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "precision": args.precision,
+        "device": args.device,
+    }
+    folder = Path(args.output or ("images/gallery" if args.gallery else "images/figures"))
+    names = list(figures.FIGURES) if args.figure in (None, "all") else [args.figure]
+    current = "gallery" if args.gallery else names[0]
+    start = time.perf_counter()
+    try:
+        if args.gallery:
+            paths = figures.render_gallery(folder, progress=figures.print_progress, **run)
+            print(
+                f"wrote {len(paths)} pictures (and their JSON) into {folder} "
+                f"in {time.perf_counter() - start:.0f} s"
+            )
+            return 0
+        for current in names:
+            sizes = figures.default_run(current) | {
+                k: run[k] for k in ("size", "steps") if run[k] is not None
+            }
+            print(f"figure {current}: {sizes['size']} px, {sizes['steps']} steps per panel", flush=True)
+            t0 = time.perf_counter()
+            (path,) = figures.render([current], folder, progress=figures.print_progress, **run)
+            print(
+                f"wrote {path} and {path.with_suffix('.json').name} in {time.perf_counter() - t0:.0f} s",
+                flush=True,
+            )
+    except KeyboardInterrupt:
+        print(f"interrupted during figure {current}: it was not written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return 0
+
+
 def cmd_examples(args: argparse.Namespace) -> int:
     from .catalog import catalog
 
@@ -164,6 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _stylize_parser(sub)
+    _figures_parser(sub)
     ex = sub.add_parser("examples", help="list the example images and their credits")
     ex.set_defaults(func=cmd_examples)
     return parser
