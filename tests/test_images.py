@@ -120,3 +120,12 @@ def test_no_warning_for_plain_rgb(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_image(path)
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    import os
+
+    path = save_image(torch.rand(1, 3, 40, 40), tmp_path / "perm.png")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~mask
