@@ -121,10 +121,37 @@ def example(name: str) -> Path:
     return _download(entry.url, entry.filename, entry.sha256)
 
 
+def _reason(exc: BaseException) -> str:
+    """A short, human reason for a failed download (no stack of wrapped exceptions)."""
+    try:
+        import requests
+    except ImportError:  # pooch needs requests; this only keeps the function total
+        requests = None
+    if requests is not None:
+        if isinstance(exc, requests.HTTPError) and exc.response is not None:
+            return f"the server answered HTTP {exc.response.status_code} {exc.response.reason}".rstrip()
+        if isinstance(exc, requests.exceptions.ChunkedEncodingError) or "IncompleteRead" in str(exc):
+            return "the connection broke off before the end of the file"
+        if isinstance(exc, requests.Timeout):
+            return "the server did not answer in time"
+        if isinstance(exc, requests.ConnectionError):
+            return "could not connect: no network, or the server is down"
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text[:100]}" if text else type(exc).__name__
+
+
 def _download(url: str, filename: str, known_sha256: str | None) -> Path:
+    """Download ``url`` into the cache as ``filename``; pooch writes to a temporary file, checks the
+    sha256 (when known) and only then moves it into place, so failures leave the cache as it was."""
+    import logging
+
     import pooch
 
     folder = cache_dir() if known_sha256 else cache_dir() / "urls"
+    logger = pooch.get_logger()
+    level = logger.level
+    if not known_sha256:  # pooch would advise the user to pin a hash: not for a learner's URL
+        logger.setLevel(logging.WARNING)
     try:
         path = pooch.retrieve(
             url,
@@ -134,26 +161,53 @@ def _download(url: str, filename: str, known_sha256: str | None) -> Path:
             progressbar=True,
         )
     except ValueError as exc:  # pooch's checksum mismatch; the bad file was not kept
-        if "hash" in str(exc).lower():
-            raise DownloadError(
-                f"{filename} downloaded from {url} does not match its sha256 and was discarded; "
-                "try again later or put the original file in a folder named by NST_IMAGES"
-            ) from None
-        raise
-    except Exception as exc:  # no network, DNS failure, HTTP 404, ...
-        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        if "hash" not in str(exc).lower():
+            raise
         raise DownloadError(
-            f"could not download {filename} from {url} ({reason}); offline? copy the file into a "
-            "folder and set NST_IMAGES to that folder"
+            f"{filename} downloaded from {url} does not match its sha256 and was discarded; "
+            "try again later or put the original file in a folder named by NST_IMAGES"
         ) from None
+    except Exception as exc:  # no network, DNS failure, HTTP 404, a connection cut mid-file, ...
+        if known_sha256:
+            raise DownloadError(
+                f"could not download {filename} from {url} ({_reason(exc)}); offline? copy "
+                f"{filename} into a folder and set NST_IMAGES to that folder"
+            ) from None
+        raise DownloadError(
+            f"could not download {url} ({_reason(exc)}): check the address and the connection, "
+            "or save the image yourself and give its file path"
+        ) from None
+    finally:
+        logger.setLevel(level)
     return Path(path)
 
 
 def download_url(url: str) -> Path:
-    """Download any image URL once into the cache (no checksum known) and return its path."""
+    """Download any image URL once into the cache (no checksum known) and return its path.
+
+    A download that is not an image (a web page instead of the picture's own address, say) is
+    removed from the cache again, so that the next try downloads afresh.
+    """
+    from PIL import Image, UnidentifiedImageError
+
     name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "download"
     digest = hashlib.sha256(url.encode()).hexdigest()[:12]
-    return _download(url, f"{digest}-{name}", None)
+    path = _download(url, f"{digest}-{name}", None)
+    try:
+        with Image.open(path):
+            pass
+    except UnidentifiedImageError:
+        with open(path, "rb") as f:
+            head = f.read(512)
+        path.unlink(missing_ok=True)
+        html = b"<html" in head.lower() or b"<!doctype" in head.lower()
+        raise ImageError(
+            f"{url} is {'a web page' if html else 'not an image file'}: use the address of the image itself "
+            "(right-click the picture, then 'Copy image address')"
+        ) from None
+    except Exception:  # an image, if a damaged or huge one: load_image says what is wrong
+        pass
+    return path
 
 
 def credits(names_: list[str] | None = None) -> str:

@@ -8,16 +8,28 @@ and exits with 130, the shell's code for an interrupt.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
+import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .errors import SettingsError, StyleTransferError
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad option ends in one ``error: ...`` line (no usage block) and status 2."""
+
+    def error(self, message: str):
+        print(f"error: {message} (see `{self.prog} --help`)", file=sys.stderr)
+        raise SystemExit(EXIT_ERROR)
 
 
 def _layers(text: str) -> list[str]:
@@ -112,12 +124,16 @@ def format_losses(losses: dict) -> str:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
+    from .files import check_output
+    from .images import image_format
     from .stylize import stylize
     from .vgg import CONTENT_LAYERS, STYLE_LAYERS
 
+    # Everything that could stop the output from being written is checked before the run.
     output = Path(args.output)
-    if output.exists() and not args.force:
-        raise SettingsError(f"{output} exists: choose another name or add --force to overwrite it")
+    image_format(output)
+    for path in (output, output.with_suffix(".json")):
+        check_output(path, overwrite=args.force)
     result = stylize(
         args.content,
         args.style,
@@ -137,12 +153,40 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         callback=ProgressPrinter(args.steps),
         progress=False,
     )
-    return finish(result, output, overwrite=True)
+    return finish(result, output, overwrite=args.force)
+
+
+@contextlib.contextmanager
+def _sigint_deferred() -> Iterator[list]:
+    """Hold Ctrl-C back while the result is written (a second Ctrl-C must not lose it)."""
+    caught: list = []
+    if threading.current_thread() is not threading.main_thread():
+        yield caught
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: caught.append(True))
+    try:
+        yield caught
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def finish(result, output: Path, *, overwrite: bool) -> int:
-    """Save a result, print how it ended, and return the exit status (130 if interrupted)."""
-    result.save(output, overwrite=overwrite)
+    """Save a result, print how it ended, and return the exit status (130 if interrupted).
+
+    If the output cannot be written (disk full, permissions, a file that appeared meanwhile),
+    the image goes to a new temporary folder instead and the error says where: never lost.
+    """
+    with _sigint_deferred() as interrupted:
+        try:
+            result.save(output, overwrite=overwrite)
+        except (OSError, StyleTransferError) as exc:
+            rescue = Path(tempfile.mkdtemp(prefix="nst-")) / output.name
+            result.save(rescue)
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StyleTransferError(
+                f"could not write {output} ({reason}); the image and its settings were saved as "
+                f"{rescue} instead"
+            ) from None
     h, w = result.image.shape[-2:]
     print(
         f"wrote {output} ({w}x{h}) and {output.with_suffix('.json').name} in {result.seconds:.1f} s: "
@@ -150,7 +194,7 @@ def finish(result, output: Path, *, overwrite: bool) -> int:
     )
     if result.stopped:
         print(f"note: {result.message}", file=sys.stderr)
-    if result.stopped == "interrupted":
+    if result.stopped == "interrupted" or interrupted:
         return EXIT_INTERRUPTED
     return EXIT_ERROR if result.stopped == "diverged" else 0
 
@@ -249,9 +293,7 @@ def cmd_examples(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers", description="Neural style transfer (Gatys et al.)"
-    )
+    parser = _Parser(prog="python -m helpers", description="Neural style transfer (Gatys et al.)")
     sub = parser.add_subparsers(dest="command", required=True)
     _stylize_parser(sub)
     _figures_parser(sub)

@@ -13,6 +13,26 @@ from typing import Any
 from .errors import SettingsError
 
 
+def check_output(path: str | os.PathLike, *, overwrite: bool = True) -> Path:
+    """Refuse, before any work is done, an output path that could not be written at the end.
+
+    A directory, an existing file (unless ``overwrite``), or a folder in the way that is a file.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise SettingsError(f"{path} is a directory: give a file name such as {path / 'out.png'}")
+    if not overwrite and path.exists():
+        raise SettingsError(f"{path} exists: choose another name or allow overwriting (--force)")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise SettingsError(f"cannot write {path}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK):
+                raise SettingsError(f"cannot write into {parent} (permission denied): choose another folder")
+            break
+    return path
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success rename it onto ``path``.
@@ -21,11 +41,7 @@ def atomic_path(path: str | os.PathLike, *, overwrite: bool = True) -> Iterator[
     never a partial write. The folder is created when missing. With ``overwrite=False`` an
     existing file is an error.
     """
-    path = Path(path)
-    if path.is_dir():
-        raise SettingsError(f"{path} is a directory: give a file name such as {path / 'out.png'}")
-    if not overwrite and path.exists():
-        raise SettingsError(f"{path} exists: choose another name or allow overwriting (--force)")
+    path = check_output(path, overwrite=overwrite)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from .errors import StopOptimization
+from .errors import SettingsError, StopOptimization
 from .result import Result
 
 Callback = Callable[[int, torch.Tensor, dict], Any]
@@ -26,6 +26,21 @@ DEFAULT_LR = {"lbfgs": 1.0, "adam": 0.02}
 # infinite loss from some starts; with it, 300 evaluations reach the same or a lower loss.
 LINE_SEARCH = "strong_wolfe"
 HISTORY_SIZE = 100
+#: Adam has diverged when the loss exceeds its first value this many times: its steps move each
+#: pixel by about lr, so it never comes back (measured: lr=10 gives 3e7 and stays there). L-BFGS
+#: is exempt: its line search may try such points and then recover.
+ADAM_BLOWUP = 1e6
+
+
+def check_steps(steps: object) -> int:
+    """``steps`` as a positive whole number, or a one-line SettingsError."""
+    try:
+        value = float(steps)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SettingsError(f"steps must be a whole number such as 300, got {steps!r}") from None
+    if not math.isfinite(value) or value != int(value) or value < 1:
+        raise SettingsError(f"steps must be at least 1 (a whole number such as 300), got {steps!r}")
+    return int(value)
 
 
 class _Diverged(Exception):  # noqa: N818
@@ -67,7 +82,9 @@ def optimize(
         value = float(total.detach())
         step = step_offset + len(history) + 1
         entry = {"step": step, **{k: float(v.detach()) for k, v in terms.items()}, "total": value}
-        if not math.isfinite(value):
+        first = history[0]["total"] if history else None
+        blown_up = optimizer == "adam" and first is not None and first > 0 and value > ADAM_BLOWUP * first
+        if not math.isfinite(value) or blown_up:
             entry["seconds"] = time.perf_counter() - start
             history.append(entry)
             raise _Diverged
@@ -110,15 +127,13 @@ def optimize(
     except KeyboardInterrupt:
         stopped, message = "interrupted", f"interrupted after {len(history)} of {steps} steps"
     except _Diverged:
-        knob = "lr" if optimizer == "adam" else "lr, or use optimizer='lbfgs' with a smaller ratio"
-        stopped = "diverged"
-        message = (
-            f"the loss became {history[-1]['total']} at step {history[-1]['step']}: lower {knob} (now {lr:g})"
-        )
+        stopped, message = "diverged", _divergence_message(history, optimizer, lr)
     finally:
         bar.close()
     if stopped and best["step"]:
         message += f"; returning the best image so far (step {best['step']})"
+    elif not stopped and len(history) >= 10 and best["step"] == step_offset + 1:
+        message += f"; the loss never fell below its starting value: lower lr (now {lr:g})"
     image = best["image"].detach().clamp(0, 1).float().cpu()
     return Result(
         image=image,
@@ -127,4 +142,20 @@ def optimize(
         stopped=stopped,
         message=message,
         best_step=best["step"],
+    )
+
+
+def _divergence_message(history: list[dict], optimizer: str, lr: float) -> str:
+    """One line: where the loss went non-finite (or blew up) and which setting to lower."""
+    last = history[-1]
+    if len(history) == 1:
+        return (
+            f"the loss is {last['total']:g} for the starting image, before any step: lower ratio, "
+            "tv_weight, layer_weights or style_weights (the weighted loss overflows float32)"
+        )
+    default = DEFAULT_LR[optimizer]
+    return (
+        f"the loss jumped from {history[0]['total']:.4g} (step {history[0]['step']}) to "
+        f"{last['total']:.4g} at step {last['step']}: lower lr (now {lr:g}; the default for "
+        f"{optimizer} is {default:g})"
     )

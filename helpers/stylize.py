@@ -21,13 +21,14 @@ from pathlib import Path
 
 import torch
 
+from . import memory
 from .config import default_size, resolve_device
 from .errors import SettingsError
-from .images import ImageSource, load_image, resize
+from .images import ImageSource, check_size, load_image, resize
 from .objective import Objective, check_weight, resolve_layer_weights
-from .optimize import DEFAULT_LR, OPTIMIZERS, Callback, optimize
+from .optimize import DEFAULT_LR, OPTIMIZERS, Callback, check_steps, optimize
 from .result import Result
-from .vgg import CONTENT_LAYERS, STYLE_LAYERS, check_layers, vgg19
+from .vgg import CONTENT_LAYERS, STYLE_LAYERS, check_layers, check_network, vgg19
 
 INITS = ("noise", "content", "style")
 PRECISIONS = ("auto", "fp32", "bf16")
@@ -146,9 +147,7 @@ def stylize(
         a :class:`Result`. An interrupted (Ctrl-C, the kernel's stop button), stopped or diverged
         run still returns the best image so far, with ``result.stopped`` saying why.
     """
-    steps = int(steps)
-    if steps <= 0:
-        raise SettingsError(f"steps must be at least 1, got {steps}")
+    steps = check_steps(steps)
     dev = resolve_device(device)
     ratio = check_weight("ratio (alpha/beta)", ratio, positive=True)
     tv_weight = check_weight("tv_weight", tv_weight)
@@ -161,11 +160,13 @@ def stylize(
     content_layers = check_layers(content_layers, what="content layer")
     style_layers = check_layers(style_layers, what="style layer")
     weights_l = resolve_layer_weights(style_layers, layer_weights)
-    size = default_size(dev) if size is None else int(size)
+    size = default_size(dev) if size is None else check_size(size)
+    if shape is not None:
+        shape = (check_size(shape[0], "shape[0] (height)"), check_size(shape[1], "shape[1] (width)"))
     bf16 = use_bf16(precision, dev)
+    check_network(weights, pooling)
 
     # Images: the content fixes the output size; a texture takes the style's aspect ratio.
-    content_img = load_image(content, size) if content is not None else None
     style_sources = [] if style is None else list(style) if _is_sequence(style) else [style]
     if style_weights is not None:
         style_weights = [check_weight("style weight", w) for w in style_weights]
@@ -173,7 +174,25 @@ def stylize(
             raise SettingsError(f"{len(style_weights)} style_weights for {len(style_sources)} style image(s)")
         if not sum(style_weights):
             raise SettingsError("style_weights are all zero: give at least one a positive weight")
-    style_size = max(1, round(size * style_scale))
+    style_size = check_size(
+        max(1, round(size * style_scale)), f"size x style_scale ({size} x {style_scale:g})"
+    )
+    # Refuse a run that cannot fit before anything large is allocated (shapes from the headers).
+    memory.check_stylize(
+        content,
+        style_sources,
+        size=size,
+        style_size=style_size,
+        shape=shape,
+        content_layers=content_layers,
+        style_layers=style_layers,
+        optimizer=optimizer,
+        steps=steps,
+        bf16=bf16,
+        pooling=pooling,
+        device=dev,
+    )
+    content_img = load_image(content, size) if content is not None else None
     style_imgs = [load_image(s, style_size) for s in style_sources]
     if shape is None:
         if content_img is not None:

@@ -272,6 +272,14 @@ def _random_convs(seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor]]:
 _CACHE: dict[tuple, VGG19] = {}
 
 
+def check_network(weights: str | None, pooling: str) -> None:
+    """Refuse an unknown weight set or pooling in one line (before anything is loaded)."""
+    if weights not in WEIGHT_SETS:
+        raise SettingsError(f"unknown weights {weights!r}: use 'caffe' (offline), 'torchvision' or None")
+    if pooling not in POOLINGS:
+        raise SettingsError(f"unknown pooling {pooling!r}: use 'avg' (the paper's) or 'max'")
+
+
 def vgg19(
     weights: str | None = "caffe",
     pooling: str = "avg",
@@ -287,10 +295,7 @@ def vgg19(
 
     Networks are cached per (weights, pooling, device), so asking again costs nothing.
     """
-    if weights not in WEIGHT_SETS:
-        raise SettingsError(f"unknown weights {weights!r}: use 'caffe' (offline), 'torchvision' or None")
-    if pooling not in POOLINGS:
-        raise SettingsError(f"unknown pooling {pooling!r}: use 'avg' (the paper's) or 'max'")
+    check_network(weights, pooling)
     dev = resolve_device(device)
     key = (weights, pooling, str(dev))
     if key not in _CACHE:
