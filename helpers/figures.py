@@ -191,26 +191,34 @@ def rms_difference(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def reconstruction_errors(
     original: torch.Tensor, images: Mapping[str, torch.Tensor], *, block: int = 8
-) -> dict:
-    """How far each reconstruction is from ``original``, split into layout and detail.
+) -> dict[str, dict[str, float]]:
+    """How far each reconstruction is from ``original``: its pixels, its detail, its layout.
 
-    ``"pixels"``: RMS difference of the images. ``"layout"``: RMS difference after averaging both
-    over ``block`` x ``block`` squares (where the dark and bright, red and blue regions are).
-    ``"detail"``: RMS difference of what that averaging removes (edges, texture, fine structure).
+    RMS differences (pixels in [0, 1]; 0 means identical): ``"pixels"`` of the whole images;
+    ``"coarse"`` after averaging both over ``block`` x ``block`` squares (the brightness and
+    colour of regions); ``"detail"`` of what that averaging removes (edges, texture, fine
+    structure). And ``"layout"``: the correlation of the squares' brightness with the
+    original's (1: light and dark in the same places, whatever the colours; 0: unrelated).
     Returns ``{measure: {name: value}}``, ready for :func:`helpers.plotting.plot_bars`.
     """
 
     def coarse(x: torch.Tensor) -> torch.Tensor:
         return F.interpolate(F.avg_pool2d(x, block, ceil_mode=True), size=x.shape[-2:], mode="nearest")
 
-    out: dict[str, dict[str, float]] = {"pixels": {}, "layout": {}, "detail": {}}
+    def brightness(x: torch.Tensor) -> torch.Tensor:  # ITU-R 601 luma of each square
+        luma = 0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]
+        return F.avg_pool2d(luma.unsqueeze(1), block, ceil_mode=True).flatten().double()
+
+    out: dict[str, dict[str, float]] = {"pixels": {}, "coarse": {}, "detail": {}, "layout": {}}
     for name, image in images.items():
-        image = (
-            resize(image, tuple(original.shape[-2:])) if image.shape[-2:] != original.shape[-2:] else image
-        )
+        if image.shape[-2:] != original.shape[-2:]:
+            image = resize(image, tuple(original.shape[-2:]))
         out["pixels"][name] = rms_difference(original, image)
-        out["layout"][name] = rms_difference(coarse(original), coarse(image))
+        out["coarse"][name] = rms_difference(coarse(original), coarse(image))
         out["detail"][name] = rms_difference(original - coarse(original), image - coarse(image))
+        out["layout"][name] = float(
+            torch.corrcoef(torch.stack([brightness(original), brightness(image)]))[0, 1]
+        )
     return out
 
 

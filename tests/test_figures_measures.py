@@ -25,13 +25,17 @@ def test_rms_difference():
 
 def test_reconstruction_errors_separate_layout_from_detail(content64):
     blocks = F.interpolate(F.avg_pool2d(content64, 8), size=content64.shape[-2:], mode="nearest")
+    flipped = content64.flip(-1)
     errors = figures.reconstruction_errors(
-        content64, {"same": content64, "blocky": blocks, "brighter": content64 + 0.1}
+        content64, {"same": content64, "blocky": blocks, "brighter": content64 + 0.1, "flipped": flipped}
     )
-    assert all(errors[m]["same"] == 0.0 for m in errors)
-    assert errors["layout"]["blocky"] < 1e-6 < errors["detail"]["blocky"]  # only the detail is gone
-    assert errors["detail"]["brighter"] < 1e-6 < errors["layout"]["brighter"]  # only the colour moved
+    assert all(errors[m]["same"] == 0.0 for m in ("pixels", "coarse", "detail"))
+    assert errors["coarse"]["blocky"] < 1e-6 < errors["detail"]["blocky"]  # only the detail is gone
+    assert errors["detail"]["brighter"] < 1e-6 < errors["coarse"]["brighter"]  # only the colour moved
     assert errors["pixels"]["brighter"] == pytest.approx(0.1, rel=1e-4)
+    for name in ("same", "blocky", "brighter"):  # light and dark stay where they were
+        assert errors["layout"][name] == pytest.approx(1.0, abs=1e-6)
+    assert errors["layout"]["flipped"] < 0.9  # the disc moved
 
 
 def test_layer_style_losses_are_eq4_per_layer(content64, style64):

@@ -46,10 +46,11 @@ def test_04_every_reconstruction_drove_its_content_loss_down(nb04):
 
 def test_04_deeper_reconstructions_lose_the_pixels(nb04):
     errors = nb04["errors"]
-    assert set(errors) == {"pixels", "layout", "detail"}
+    assert set(errors) == {"pixels", "coarse", "detail", "layout"}
     for measure in ("pixels", "detail"):
         assert errors[measure]["conv1_1"] < errors[measure]["conv5_1"] / 2, measure
     assert errors["pixels"]["conv1_1"] < 0.05  # conv1_1 keeps almost the exact pixels
+    assert errors["layout"]["conv1_1"] > 0.99 and errors["layout"]["conv5_1"] > 0.3  # the layout stays
 
 
 # --- 05: Gram matrices and style ---------------------------------------------------------------
@@ -134,5 +135,6 @@ def test_06_initialisations_from_content_style_and_noise_seeds(nb06):
     ]
     assert [runs[f"noise {s}"]["settings"]["seed"] for s in range(3)] == [0, 1, 2]
     assert all(d > 0.005 for d in nb06["noise_differences"].values())  # new noise, a new picture
-    distance = nb06["distance_to_photo"]
-    assert distance["content"] < min(distance["noise 0"], distance["style"])  # an image start biases
+    to_photo, to_painting = nb06["init_distances"]["to the photo"], nb06["init_distances"]["to the painting"]
+    assert to_photo["content"] < min(to_photo["noise 0"], to_photo["style"])  # an image start biases ...
+    assert to_painting["style"] < min(to_painting["noise 0"], to_painting["content"])  # ... towards itself
