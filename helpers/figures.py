@@ -125,7 +125,7 @@ def _credit(source: object) -> tuple[str, str]:
 Progress = bool | Callable[[str, str, int, int, Result], None]
 
 
-def _runs(jobs: dict, progress: Progress, desc: str) -> dict:
+def run_jobs(jobs: dict, progress: Progress, desc: str) -> dict:
     """Run the jobs in order; stop the figure (not just one panel) on Ctrl-C."""
     results = {}
     bar = tqdm(jobs.items(), desc=desc, disable=progress is not True, unit="image")
@@ -151,7 +151,7 @@ def content_reconstruction_runs(
         layer: (lambda layer=layer: stylize(content, None, content_layers=[layer], progress=False, **run))
         for layer in layers
     }
-    return _runs(jobs, progress, "content reconstructions")
+    return run_jobs(jobs, progress, "content reconstructions")
 
 
 def style_reconstruction_runs(
@@ -171,7 +171,7 @@ def style_reconstruction_runs(
         )
         for layers in layer_sets
     }
-    return _runs(jobs, progress, "style reconstructions")
+    return run_jobs(jobs, progress, "style reconstructions")
 
 
 def style_transfer_runs(
@@ -195,7 +195,7 @@ def style_transfer_runs(
         return lambda: stylize(content, style, ratio=ratio, progress=False, **run)
 
     jobs = {letter: job(letter, style, ratio) for letter, style, ratio in panels}
-    return _runs(jobs, progress, "style transfers")
+    return run_jobs(jobs, progress, "style transfers")
 
 
 def tradeoff_runs(
@@ -217,7 +217,7 @@ def tradeoff_runs(
         for layers in layer_sets
         for ratio in ratios
     }
-    return _runs(jobs, progress, "layer sets x ratios")
+    return run_jobs(jobs, progress, "layer sets x ratios")
 
 
 def initialisation_runs(
@@ -238,7 +238,7 @@ def initialisation_runs(
     }
     for seed in seeds:
         jobs[f"noise {seed}"] = lambda seed=seed: stylize(content, style, init="noise", seed=seed, **common)
-    return _runs(jobs, progress, "initialisations")
+    return run_jobs(jobs, progress, "initialisations")
 
 
 class Frames:

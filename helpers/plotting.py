@@ -3,7 +3,7 @@ matrices as heat maps, loss curves. Every function returns its matplotlib figure
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import torch
@@ -153,3 +153,65 @@ def gallery(images: Sequence[Picture], titles: Sequence[str], *, cols: int = 4, 
             ax.set_title(titles[i], fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_runs(
+    histories: Mapping[str, Sequence[dict]],
+    *,
+    key: str = "total",
+    relative: bool = False,
+    ax=None,
+    title: str | None = None,
+):
+    """One loss curve per run (log scale), to compare runs: layers, optimisers, settings.
+
+    ``histories`` maps a label to a loss history (``result.history``). ``relative=True`` divides
+    each curve by its first value, so runs whose losses live on different scales share one plot.
+    Returns the axes.
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    for label, history in histories.items():
+        values = [h[key] for h in history]
+        if relative and values and values[0]:
+            values = [v / values[0] for v in values]
+        ax.plot([h["step"] for h in history], values, label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step (loss evaluations)")
+    ax.set_ylabel(f"{key} loss" + (" / its first value" if relative else ""))
+    if title:
+        ax.set_title(title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_bars(
+    values: Mapping[str, float] | Mapping[str, Mapping[str, float]],
+    *,
+    ylabel: str = "",
+    log: bool = False,
+    ax=None,
+    title: str | None = None,
+):
+    """Bars for ``{label: value}``, or grouped bars for ``{series: {label: value}}``; returns the axes.
+
+    Grouped bars put each series side by side over the shared labels (e.g. one group per layer).
+    """
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    first = next(iter(values.values()), None)
+    series = values if isinstance(first, Mapping) else {"": values}
+    labels = list(dict.fromkeys(label for s in series.values() for label in s))
+    width = 0.8 / len(series)
+    for i, (name, data) in enumerate(series.items()):
+        xs = [j + (i - (len(series) - 1) / 2) * width for j in range(len(labels))]
+        ax.bar(xs, [data.get(label, 0.0) for label in labels], width=width, label=name or None)
+    ax.set_xticks(range(len(labels)), labels, fontsize=9)
+    if log:
+        ax.set_yscale("log")
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if len(series) > 1:
+        ax.legend(fontsize=8)
+    return ax
