@@ -73,16 +73,14 @@ _DEFAULT_RUNS = {
     "3": {"size": 160, "steps": 200},
     "init": {"size": 192, "steps": 200},
 }
-# Quick mode also runs in float32: at 48 px, bfloat16's one-off kernel set-up for every new
-# image shape and network depth costs more than it saves (Fig. 1 measured 64 s in bf16, 14 s fp32).
-_QUICK_RUN = {"size": 48, "steps": 4, "precision": "fp32"}
+_QUICK_RUN = {"size": 48, "steps": 4}
 CELL_INCHES = 2.6
 
 
 def default_run(figure: str) -> dict:
     """Size and steps that give a recognisable figure on a laptop CPU (tiny under NST_QUICK=1).
 
-    Under NST_QUICK=1: 48 px, 4 steps and float32 for every figure (seconds each).
+    Under NST_QUICK=1: 48 px and 4 steps for every figure (seconds each).
 
     ===========  ======  =====  ====  ===============================================
     figure       size    steps  runs  minutes on a 2-core laptop CPU (0.18 s/step @256)
@@ -546,7 +544,7 @@ def _timed(name: str, make: Callable[[], tuple], run: dict) -> PaperFigure:
 
 
 def _with_defaults(figure: str, run: dict) -> dict:
-    """``run`` with the figure's defaults (size, steps; quick mode's precision) where missing or None."""
+    """``run`` with the figure's defaults (size, steps) where missing or None."""
     merged = dict(run)
     for key, value in default_run(figure).items():
         if merged.get(key) is None:
