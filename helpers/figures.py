@@ -545,10 +545,9 @@ def _timed(name: str, make: Callable[[], tuple], run: dict) -> PaperFigure:
 
 def _with_defaults(figure: str, run: dict) -> dict:
     """``run`` with the figure's defaults (size, steps) where missing or None."""
-    merged = dict(run)
+    merged = {key: value for key, value in run.items() if value is not None}  # None: stylize's default
     for key, value in default_run(figure).items():
-        if merged.get(key) is None:
-            merged[key] = value
+        merged.setdefault(key, value)
     return merged
 
 

@@ -142,7 +142,7 @@ def test_an_interrupted_panel_stops_the_whole_figure():
     ran = []
     jobs = {"a": lambda: ran.append("a") or fake(), "b": lambda: interrupted, "c": lambda: ran.append("c")}
     with pytest.raises(KeyboardInterrupt):
-        figures._runs(jobs, False, "test")
+        figures.run_jobs(jobs, False, "test")
     assert ran == ["a"]
 
 
