@@ -15,6 +15,7 @@ from .notebook import notebook_setup
 from .plotting import feature_maps, heatmap, image_grid, plot_losses, show
 from .result import Result
 from .stylize import stylize
+from .texture import synthesize_texture
 from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, vgg19
 
 try:
@@ -46,6 +47,7 @@ __all__ = [
     "show",
     "style_loss",
     "stylize",
+    "synthesize_texture",
     "to_pil",
     "total_variation",
     "vgg19",

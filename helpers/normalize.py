@@ -166,5 +166,26 @@ def main() -> None:
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
+def style_loss_per_layer(
+    image: torch.Tensor, style: torch.Tensor, net: VGG19, layers: Sequence[str] | None = None
+) -> dict[str, float]:
+    r"""Each layer's :math:`E_l` (Eq. 4) between ``image`` and ``style`` as seen by ``net``.
+
+    Shows the balance between layers: with the plain network the layers' :math:`E_l` differ by
+    orders of magnitude, so the equal weights :math:`w_l = 1/5` are far from equal in effect.
+    """
+    from .losses import gram_matrix, style_loss
+    from .vgg import STYLE_LAYERS
+
+    layers = list(STYLE_LAYERS if layers is None else layers)
+    with torch.no_grad():
+        fx, fs = net(image.to(net.device), layers), net(style.to(net.device), layers)
+        out = {}
+        for name in layers:
+            target = gram_matrix(fs[name]) * (fx[name].shape[2:].numel() / fs[name].shape[2:].numel())
+            out[name] = float(style_loss(fx[name], target))
+    return out
+
+
 if __name__ == "__main__":
     main()
