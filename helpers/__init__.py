@@ -17,6 +17,7 @@ from .notebook import notebook_setup
 from .plotting import feature_maps, gallery, heatmap, image_grid, markdown_table, plot_losses, show
 from .result import Result
 from .stylize import stylize
+from .texture import synthesize_texture
 from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, layer_table, vgg19
 
 
@@ -64,6 +65,7 @@ __all__ = [
     "show",
     "style_loss",
     "stylize",
+    "synthesize_texture",
     "to_pil",
     "total_variation",
     "vgg19",

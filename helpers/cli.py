@@ -76,7 +76,7 @@ def _stylize_parser(sub) -> None:
         description="Render CONTENT in the style of STYLE (Gatys et al. 2016).",
     )
     p.add_argument("content", help="content image: a path, URL or catalogue name (see `examples`)")
-    p.add_argument("style", help="style image: a path, URL or catalogue name")
+    p.add_argument("style", nargs="+", help="style image(s): a path, URL or catalogue name each")
     p.add_argument(
         "-o",
         "--output",
@@ -99,7 +99,123 @@ def _stylize_parser(sub) -> None:
     )
     p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     add_run_options(p)
+    add_beyond_options(p)
     p.set_defaults(func=cmd_stylize)
+
+
+def _floats(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
+
+
+def _ints(text: str) -> list[int]:
+    return [int(v) for v in _floats(text)]
+
+
+def _shape(text: str) -> tuple[int, int]:
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 512x768, got {text!r}") from None
+    return h, w
+
+
+def add_beyond_options(p: argparse.ArgumentParser) -> None:
+    """The follow-up papers' options (notebook 09): colour, several styles, scale, masks, TV, ..."""
+    g = p.add_argument_group("beyond the paper")
+    g.add_argument(
+        "--preserve-color",
+        choices=["luminance", "histogram"],
+        default=None,
+        help="keep the content's colours: luminance-only transfer, or match the style's colours first",
+    )
+    g.add_argument(
+        "--style-weights", type=_floats, default=None, help="blend weights of several styles, e.g. 0.7,0.3"
+    )
+    g.add_argument(
+        "--style-scale", type=float, default=1.0, help="style size relative to the output (2: bigger strokes)"
+    )
+    g.add_argument(
+        "--scales",
+        type=_ints,
+        default=None,
+        help="coarse to fine, e.g. 256,512,1024 (--steps then counts per scale; --size is ignored)",
+    )
+    g.add_argument(
+        "--mask",
+        action="append",
+        default=None,
+        help="region of the output for each style, in order (an image: white = that style); repeat per style",
+    )
+    g.add_argument("--tv-weight", type=float, default=0.0, help="total-variation smoothing (default: 0, off)")
+    g.add_argument(
+        "--normalize", action="store_true", help="the normalised VGG19 (mean activation one per filter)"
+    )
+
+
+def beyond_arguments(args: argparse.Namespace) -> dict:
+    """stylize's keyword arguments from :func:`add_beyond_options`."""
+    return {
+        "preserve_color": args.preserve_color,
+        "style_weights": args.style_weights,
+        "style_scale": args.style_scale,
+        "scales": args.scales,
+        "masks": args.mask,
+        "tv_weight": args.tv_weight,
+        "normalize": args.normalize,
+    }
+
+
+def _texture_parser(sub) -> None:
+    p = sub.add_parser(
+        "texture",
+        help="synthesise a texture from an image (Gatys et al. 2015)",
+        description="Grow a new texture with the Gram statistics of STYLE, from white noise.",
+    )
+    p.add_argument("style", help="source texture: a path, URL or catalogue name")
+    p.add_argument("-o", "--output", required=True, help="output image (.png or .jpg)")
+    p.add_argument(
+        "--layers",
+        type=_layers,
+        default=None,
+        help="comma-separated (default: conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)",
+    )
+    p.add_argument(
+        "--shape", type=_shape, default=None, help="output HEIGHTxWIDTH (default: the source's shape)"
+    )
+    p.add_argument("--normalize", action="store_true", help="the normalised VGG19")
+    p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    add_run_options(p)
+    p.set_defaults(func=cmd_texture)
+
+
+def cmd_texture(args: argparse.Namespace) -> int:
+    from .texture import synthesize_texture
+    from .vgg import STYLE_LAYERS
+
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise SettingsError(f"{output} exists: choose another name or add --force to overwrite it")
+    result = synthesize_texture(
+        args.style,
+        layers=args.layers or STYLE_LAYERS,
+        size=args.size,
+        shape=args.shape,
+        steps=args.steps,
+        optimizer=args.optimizer,
+        lr=args.lr,
+        weights=None if args.weights == "none" else args.weights,
+        pooling=args.pooling,
+        precision=args.precision,
+        device=args.device,
+        seed=args.seed,
+        normalize=args.normalize,
+        callback=ProgressPrinter(args.steps),
+        progress=False,
+    )
+    return finish(result, output, overwrite=True)
 
 
 class ProgressPrinter:
@@ -134,9 +250,10 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     image_format(output)
     for path in (output, output.with_suffix(".json")):
         check_output(path, overwrite=args.force)
+    beyond = beyond_arguments(args)
     result = stylize(
         args.content,
-        args.style,
+        args.style if len(args.style) > 1 else args.style[0],
         size=args.size,
         steps=args.steps,
         ratio=args.ratio,
@@ -150,8 +267,9 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         precision=args.precision,
         device=args.device,
         seed=args.seed,
-        callback=ProgressPrinter(args.steps),
+        callback=ProgressPrinter(args.steps * len(args.scales or [0])),
         progress=False,
+        **beyond,
     )
     return finish(result, output, overwrite=args.force)
 
@@ -297,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _stylize_parser(sub)
     _figures_parser(sub)
+    _texture_parser(sub)
     ex = sub.add_parser("examples", help="list the example images and their credits")
     ex.set_defaults(func=cmd_examples)
     return parser

@@ -62,14 +62,21 @@ class Objective:
             # that style and output may differ in size (equal sizes: a factor of exactly 1).
             out_positions = _positions(output_shape, self.style_layers)
             self.style_targets: list[dict[str, torch.Tensor]] = []
-            for style in styles:
+            for i, style in enumerate(styles):
                 feats = self.features(style, self.style_layers)
-                self.style_targets.append(
-                    {
-                        name: gram_matrix(f) * (out_positions[name] / f.shape[2:].numel())
-                        for name, f in feats.items()
-                    }
-                )
+                self.style_targets.append(self.style_target(i, feats, out_positions))
+
+    def style_target(
+        self, index: int, feats: dict[str, torch.Tensor], out_positions: dict[str, int]
+    ) -> dict[str, torch.Tensor]:
+        """The targets :math:`A^l` of style image ``index`` from its responses ``feats``."""
+        return {
+            name: gram_matrix(f) * (out_positions[name] / f.shape[2:].numel()) for name, f in feats.items()
+        }
+
+    def style_layer_loss(self, index: int, name: str, features: torch.Tensor) -> torch.Tensor:
+        """:math:`E_l` (Eq. 4) of layer ``name`` against style image ``index``."""
+        return style_loss(features, self.style_targets[index][name])
 
     def features(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         with torch.autocast(self.net.device.type, dtype=torch.bfloat16, enabled=self.bf16):
@@ -82,10 +89,10 @@ class Objective:
         for name in self.content_layers:
             l_content = l_content + content_loss(feats[name], self.content_targets[name])
         style_terms = []
-        for targets in self.style_targets:
+        for i in range(len(self.style_targets)):
             l_style = zero
             for name in self.style_layers:
-                l_style = l_style + self.layer_weights[name] * style_loss(feats[name], targets[name])
+                l_style = l_style + self.layer_weights[name] * self.style_layer_loss(i, name, feats[name])
             style_terms.append(l_style)
         l_style = sum((w * s for w, s in zip(self.style_weights, style_terms)), zero)
         l_tv = total_variation(image) if self.tv_weight else zero

@@ -22,12 +22,15 @@ from pathlib import Path
 import torch
 
 from . import memory
+from .color import ColorControl, check_mode
 from .config import default_size, resolve_device
 from .errors import SettingsError
 from .images import ImageSource, check_size, load_image, resize
+from .multiscale import coarse_to_fine
 from .objective import Objective, check_weight, resolve_layer_weights
 from .optimize import DEFAULT_LR, OPTIMIZERS, Callback, check_steps, optimize
 from .result import Result
+from .spatial import SpatialObjective, load_mask, load_masks
 from .vgg import CONTENT_LAYERS, STYLE_LAYERS, check_layers, check_network, vgg19
 
 INITS = ("noise", "content", "style")
@@ -113,6 +116,11 @@ def stylize(
     callback: Callback | None = None,
     progress: bool = True,
     shape: tuple[int, int] | None = None,
+    preserve_color: str | None = None,
+    masks: Sequence[ImageSource] | None = None,
+    style_masks: Sequence[ImageSource | None] | None = None,
+    scales: Sequence[int] | None = None,
+    normalize: bool = False,
 ) -> Result:
     r"""Render ``content`` in the style of ``style`` by the algorithm of Gatys et al.
 
@@ -142,11 +150,27 @@ def stylize(
             :class:`~helpers.errors.StopOptimization` in it to stop early.
         progress: show a progress bar (tqdm; a widget in notebooks).
         shape: exact ``(height, width)`` of the output, for textures larger than the source.
+        preserve_color: keep the content's colours (Gatys et al. 2016b): ``"luminance"`` transfers
+            on the luminance only and restores the content's colour; ``"histogram"`` first gives
+            the style image the content's colour mean and covariance. See :mod:`helpers.color`.
+        masks: one region per style image (tensor or image file, 1 = inside), giving each
+            region of the output its own style; where no mask is set the output stays unstyled
+            (Gatys et al. 2017). See :mod:`helpers.spatial`. With masks, ``style_weights`` are
+            per-region multipliers (default 1) rather than blend weights.
+        style_masks: optionally, for each style image, the part of it to take the style from.
+        scales: coarse to fine, e.g. ``[256, 512, 1024]``: optimise at each longer side in turn,
+            each starting from the previous result upsampled; ``steps`` is then per scale (an
+            int, or one count per scale) and ``size`` is ignored. See :mod:`helpers.multiscale`.
+        normalize: use the normalised network (each filter's mean activation one, as the paper
+            did; see :mod:`helpers.normalize`). It changes the balance between layers and the
+            scale of ``ratio``.
 
     Returns:
         a :class:`Result`. An interrupted (Ctrl-C, the kernel's stop button), stopped or diverged
         run still returns the best image so far, with ``result.stopped`` saying why.
     """
+    if scales is not None:  # coarse to fine: this function once per scale (helpers.multiscale)
+        return coarse_to_fine(stylize, dict(locals()))
     steps = check_steps(steps)
     dev = resolve_device(device)
     ratio = check_weight("ratio (alpha/beta)", ratio, positive=True)
@@ -165,6 +189,9 @@ def stylize(
         shape = (check_size(shape[0], "shape[0] (height)"), check_size(shape[1], "shape[1] (width)"))
     bf16 = use_bf16(precision, dev)
     check_network(weights, pooling)
+    check_mode(preserve_color)
+    if style_masks is not None and masks is None:
+        raise SettingsError("style_masks need masks (the regions of the output): give masks too")
 
     # Images: the content fixes the output size; a texture takes the style's aspect ratio.
     style_sources = [] if style is None else list(style) if _is_sequence(style) else [style]
@@ -174,6 +201,9 @@ def stylize(
             raise SettingsError(f"{len(style_weights)} style_weights for {len(style_sources)} style image(s)")
         if not sum(style_weights):
             raise SettingsError("style_weights are all zero: give at least one a positive weight")
+    if len(style_sources) > 1 and masks is None:  # blend weights: only their proportions count
+        raw = style_weights or [1.0] * len(style_sources)
+        style_weights = [w / sum(raw) for w in raw]
     style_size = check_size(
         max(1, round(size * style_scale)), f"size x style_scale ({size} x {style_scale:g})"
     )
@@ -204,9 +234,19 @@ def stylize(
     shape = (int(shape[0]), int(shape[1]))
     if content_img is not None and tuple(content_img.shape[-2:]) != shape:
         content_img = resize(content_img, shape)
+    colour = ColorControl(preserve_color, content_img)
+    style_imgs = [colour.style(s) for s in style_imgs]
+    content_img = None if content_img is None else colour.image(content_img)
+    spatial = {}
+    if masks is not None:
+        spatial["masks"] = load_masks(masks, shape, len(style_imgs))
+        spatial["style_masks"] = [
+            None if m is None else load_mask(m, tuple(s.shape[-2:]))
+            for m, s in zip(style_masks or [None] * len(style_imgs), style_imgs)
+        ]
 
-    net = vgg19(weights, pooling, dev)
-    objective = Objective(
+    net = vgg19(weights, pooling, dev, normalize=normalize)
+    objective = (SpatialObjective if spatial else Objective)(
         net,
         None if content_img is None else content_img.to(dev),
         [s.to(dev) for s in style_imgs],
@@ -219,10 +259,12 @@ def stylize(
         beta=1.0,
         tv_weight=tv_weight,
         bf16=bf16,
+        **spatial,
     )
     x0 = initial_image(
         init, content=content_img, style=style_imgs[0] if style_imgs else None, shape=shape, seed=seed
     )
+    x0 = colour.image(x0)
     settings = {
         "content": _name(content),
         "style": [_name(s) for s in style_sources],
@@ -247,16 +289,19 @@ def stylize(
         "device": str(dev),
         "seed": seed,
     }
-    return optimize(
+    settings.update(preserve_color=preserve_color, masks=len(spatial.get("masks", [])), normalize=normalize)
+    result = optimize(
         objective,
         x0.to(dev),
         steps=steps,
         optimizer=optimizer,
         lr=lr,
-        callback=callback,
+        callback=colour.wrap(callback),
         progress=progress,
         settings=settings,
     )
+    result.image = colour.finish(result.image)
+    return result
 
 
 def _is_sequence(value: object) -> bool:

@@ -284,6 +284,7 @@ def vgg19(
     weights: str | None = "caffe",
     pooling: str = "avg",
     device: str | torch.device | None = None,
+    normalize: bool = False,
 ) -> VGG19:
     """A frozen VGG19 feature extractor (see :class:`VGG19`).
 
@@ -292,12 +293,15 @@ def vgg19(
             (downloaded once) or ``None`` (random, seeded).
         pooling: ``"avg"`` (the paper's choice: better gradient flow) or ``"max"`` (VGG's own).
         device: ``None`` picks CUDA, then MPS, then the CPU.
+        normalize: rescale each filter so that its mean activation over images and positions is
+            one, as the paper did (see :mod:`helpers.normalize`): the same function, with each
+            response divided by its filter's scale.
 
-    Networks are cached per (weights, pooling, device), so asking again costs nothing.
+    Networks are cached per (weights, pooling, device, normalize), so asking again costs nothing.
     """
     check_network(weights, pooling)
     dev = resolve_device(device)
-    key = (weights, pooling, str(dev))
+    key = (weights, pooling, str(dev)) + (("normalized",) if normalize else ())
     if key not in _CACHE:
         if weights == "caffe":
             convs, convention = _caffe_convs(), "caffe"
@@ -305,7 +309,13 @@ def vgg19(
             convs, convention = _torchvision_convs(), "imagenet"
         else:
             convs, convention = _random_convs(), "imagenet"
+        if normalize:
+            # The scales come from images run through the plain network: a floor up, so imported here.
+            from .normalize import filter_scales, normalized_convs
+
+            convs = normalized_convs(convs, filter_scales(weights, pooling))
         net = VGG19(convs, convention=convention, pooling=pooling, weights=weights)
+        net.normalized = bool(normalize)
         _CACHE[key] = net.to(dev)
     return _CACHE[key]
 
