@@ -42,6 +42,8 @@ class CatalogImage:
     licence: str
     paper_figure: str = ""
     notes: str = ""
+    #: May copies and renderings be published? False for works still under copyright (Picasso).
+    redistributable: bool = True
 
     @property
     def credit(self) -> str:

@@ -666,7 +666,8 @@ def render(
 def render_gallery(folder: str | Path = "images/gallery", *, progress: Progress = True, **run) -> list[Path]:
     """The README's gallery: Fig. 2's renderings B-F alone and Fig. 3's grid, as small PNGs.
 
-    No copy of the photo or the paintings is written: Fig. 2's panels are saved without the
+    Renderings after a painting still under copyright (Picasso's, panel E) are left out: they are
+    derivative works. No copy of the photo or the paintings is written: Fig. 2's panels are saved without the
     photo and without insets (each with its JSON), and Fig. 3's grid holds only renderings.
     """
     folder = Path(folder)
@@ -677,6 +678,8 @@ def render_gallery(folder: str | Path = "images/gallery", *, progress: Progress 
     given = {k: v for k, v in fig2.command_run().items() if k not in ("size", "steps") or run.get(k)}
     command = regenerate_command("gallery", given)
     for letter, style, ratio in FIG2_PANELS:
+        if not lookup(style).redistributable:  # a rendering is a derivative of the painting
+            continue
         result = fig2.results[letter]
         path = result.save(folder / f"fig2_{letter}_{style}.png", settings=False)
         about = {"figure": "2", "panel": letter, "style": style, "ratio": ratio, "command": command}
