@@ -498,13 +498,21 @@ class PaperFigure:
         side = max(max(r.image.shape[-2:]) for r in self.results.values())
         return int(min(200, max(72, round(side / CELL_INCHES))))
 
-    def save(self, folder: str | Path, *, stem: str | None = None) -> Path:
-        """Write ``<stem>.png`` and ``<stem>.json`` into ``folder`` (atomically); return the PNG."""
+    def save(self, folder: str | Path, *, stem: str | None = None, palette: bool = False) -> Path:
+        """Write ``<stem>.png`` and ``<stem>.json`` into ``folder`` (atomically); return the PNG.
+
+        ``palette=True`` stores 256 adaptive colours (about a third of the bytes; for the
+        committed gallery, where the repository should stay small).
+        """
         folder = Path(folder)
         path = folder / f"{stem or FILE_NAMES.get(self.name, self.name)}.png"
         dpi = self.dpi()
         with atomic_path(path) as tmp:
             self.fig.savefig(tmp, format="png", dpi=dpi)
+            if palette:
+                with Image.open(tmp) as full:
+                    small = full.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+                small.save(tmp, format="PNG", optimize=True)
         summary = self.summary()
         with Image.open(path) as written:
             width, height = written.size
@@ -688,7 +696,7 @@ def render_gallery(folder: str | Path = "images/gallery", *, progress: Progress 
         written.append(path)
     fig3 = figure3(progress=progress, **run)
     try:
-        written.append(fig3.save(folder, stem="fig3_composition_vii"))
+        written.append(fig3.save(folder, stem="fig3_composition_vii", palette=True))
     finally:
         fig3.close()
     return written

@@ -69,6 +69,8 @@ class PanelSettings:
     # the photo only emerges after a couple of hundred steps.
     init: str = "content"
     optimizer: str = "lbfgs"
+    #: Colour preservation (Gatys et al. 2016b): "none", "luminance" or "histogram".
+    preserve_color: str = "none"
     size: int = field(default_factory=lambda: full_run()["size"])
     steps: int = field(default_factory=lambda: full_run()["steps"])
     seed: int = 0
@@ -126,6 +128,7 @@ def stylize_kwargs(
         "init": settings.init,
         "optimizer": settings.optimizer,
         "pooling": settings.pooling,
+        "preserve_color": None if settings.preserve_color == "none" else settings.preserve_color,
         "weights": weights,
         "device": device,
         "seed": int(settings.seed),
@@ -153,7 +156,8 @@ def describe(settings: PanelSettings, mode: str = "full") -> list[str]:
         f"{settings.content} × {settings.style}",
         f"α/β={settings.ratio:.1e} · {layer_set_text(settings.style_layers)}{w_text}",
         f"content {settings.content_layer} · {settings.pooling} pool",
-        f"{settings.init} init · {settings.optimizer}",
+        f"{settings.init} init · {settings.optimizer}"
+        + ("" if settings.preserve_color == "none" else f" · {settings.preserve_color} colour"),
         f"{run['size']} px × {run['steps']} steps{' (preview)' if mode == 'preview' else ''}",
     ]
 

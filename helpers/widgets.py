@@ -213,6 +213,16 @@ class StylePanel:
             W.ToggleButtons(options=["lbfgs", "adam"], value=s.optimizer, description="optimiser", **toggle),
             "nst-optimizer",
         )
+        self.preserve_color = _classed(
+            W.ToggleButtons(
+                options=["none", "luminance", "histogram"],
+                value=s.preserve_color,
+                description="keep colour",
+                tooltips=["the painting's colours", "style on brightness only", "painting recoloured first"],
+                **toggle,
+            ),
+            "nst-preserve-color",
+        )
         self.size = _classed(
             W.IntSlider(
                 value=s.size,
@@ -300,6 +310,7 @@ class StylePanel:
             self.pooling,
             self.init,
             self.optimizer,
+            self.preserve_color,
             self.size,
             self.steps,
             self.seed,
@@ -348,6 +359,7 @@ class StylePanel:
                 self.pooling,
                 self.init,
                 self.optimizer,
+                self.preserve_color,
                 self.size,
                 self.steps,
                 self.seed,
@@ -463,6 +475,7 @@ class StylePanel:
             pooling=self.pooling.value,
             init=self.init.value,
             optimizer=self.optimizer.value,
+            preserve_color=self.preserve_color.value,
             size=int(self.size.value),
             steps=int(self.steps.value),
             seed=int(self.seed.value),
@@ -486,6 +499,7 @@ class StylePanel:
             self.pooling.value = settings.pooling
             self.init.value = settings.init
             self.optimizer.value = settings.optimizer
+            self.preserve_color.value = settings.preserve_color
             self.size.value = settings.size
             self.steps.value = settings.steps
             self.seed.value = settings.seed

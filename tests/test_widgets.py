@@ -132,6 +132,7 @@ def test_every_control_reaches_stylize(make_panel, spy):
     panel.pooling.value = "max"
     panel.init.value = "style"
     panel.optimizer.value = "adam"
+    panel.preserve_color.value = "luminance"
     panel.size.value = 96
     panel.steps.value = 5
     panel.seed.value = 3
@@ -146,10 +147,12 @@ def test_every_control_reaches_stylize(make_panel, spy):
     )
     assert kw["content_layers"] == ["conv2_2"]
     assert (kw["pooling"], kw["init"], kw["optimizer"]) == ("max", "style", "adam")
+    assert kw["preserve_color"] == "luminance"
     assert (kw["size"], kw["steps"], kw["seed"], kw["weights"]) == (96, 5, 3, None)
     # ... and the real stylize ran with them
     result = panel.result
     assert result.settings["pooling"] == "max" and result.settings["optimizer"] == "adam"
+    assert result.settings["preserve_color"] == "luminance"
     assert result.settings["mode"] == "full" and len(result.history) == 5
     assert max(result.image.shape[-2:]) == 96
     assert panel.progress.value == 5 and panel.progress.bar_style == "success"
@@ -185,7 +188,7 @@ def test_stylize_kwargs_is_a_plain_function(content64, style64):
     kw = stylize_kwargs(settings, sources, weights=None)
     assert kw["content"] is content64 and kw["style"] is style64
     assert (kw["size"], kw["steps"], kw["ratio"]) == (80, 7, 1e-4)
-    assert kw["style_layers"] == list(STYLE_LAYERS)
+    assert kw["style_layers"] == list(STYLE_LAYERS) and kw["preserve_color"] is None
     # all style layers off: the content alone is reconstructed
     off = settings.copy(layers_on=dict.fromkeys(STYLE_LAYERS, False))
     kw = stylize_kwargs(off, sources, mode="preview")
