@@ -289,7 +289,7 @@ def section_quality(size: int, steps: int, device: torch.device) -> dict:
             CONTENT, STYLE, size=size, steps=2 * steps, optimizer="adam", progress=False, device=device
         ),
     }
-    half = max(32, size // 2)
+    half = max(48, size // 2)
     runs[f"L-BFGS, {half} px then {size} px"] = helpers.stylize(
         CONTENT, STYLE, scales=[half, size], steps=[steps, steps], progress=False, device=device
     )
@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         elif section == "absolute":
             found[section] = section_absolute(choose([128, 256, 512], [64]), choose(10, 2), device)
         elif section == "quality":
-            found[section] = section_quality(choose(256, 48), choose(300, 5), device)
+            found[section] = section_quality(choose(256, 96), choose(300, 5), device)
         elif section == "levers":
             found[section] = section_levers(choose(256, 48), choose(10, 2), device)
         elif section == "gpu":
