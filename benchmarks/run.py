@@ -13,6 +13,8 @@ Sections:
   quality   wall-clock seconds to a fixed loss on Tübingen x Starry Night: L-BFGS vs Adam, and
             L-BFGS from a half-size start (coarse to fine)
   levers    what each speed lever is worth here (bf16, channels-last, frozen weights)
+  precision does bf16 autocast change the picture? fp32 vs bf16 from one seed, judged by the fp32
+            loss and by PSNR, against the difference that another noise seed makes
   gpu       512 px, 500 L-BFGS evaluations, fp32 vs bf16 (only where CUDA is available)
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -78,7 +81,8 @@ def rss_mib() -> float:
 
 def images(size: int) -> tuple[torch.Tensor, torch.Tensor]:
     content = helpers.load_image(CONTENT, size)
-    style = helpers.load_image(STYLE, size)
+    # the tutorial structure needs both images at one size (its loss modules see both)
+    style = helpers.images.resize(helpers.load_image(STYLE, size), tuple(content.shape[-2:]))
     return content, style
 
 
@@ -308,35 +312,77 @@ def section_quality(size: int, steps: int, device: torch.device) -> dict:
 
 
 def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
-    """One lever at a time, against our fp32 loop."""
+    """One lever at a time, against our fp32 loop; interleaved repeats, median."""
     content, style = images(size)
     x0 = noise(content.shape).to(device)
-    results = {}
-
-    def timed(label: str, objective) -> None:
-        ours_evaluations(objective, x0, 2)
-        t = statistics.median(ours_evaluations(objective, x0, evaluations) for _ in range(3)) / evaluations
-        results[label] = t
-
-    timed("fp32", ours_setup(content, style, device, "fp32"))
-    if native_precision(device) == "bf16" or device.type == "cuda":
-        timed("bf16 autocast", ours_setup(content, style, device, "bf16"))
     net = helpers.vgg19("caffe", "avg", device)
-    net.to(memory_format=torch.channels_last)
+    layout = next(net.parameters()).is_contiguous(memory_format=torch.channels_last)
+
+    def setup(precision: str, *, channels_last: bool = layout, frozen: bool = True):
+        def prepare():
+            net.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+            net.requires_grad_(not frozen)  # not frozen: what the usual structure does
+            return ours_setup(content, style, device, precision)
+
+        return prepare
+
+    levers = {"fp32 (channels-last, frozen weights: the default layout)": setup("fp32")}
+    if native_precision(device) == "bf16" or device.type == "cuda":
+        levers["bf16 autocast (the default precision here)"] = setup("bf16")
+        levers["bf16, contiguous (no channels-last)"] = setup("bf16", channels_last=False)
+    levers["fp32, contiguous (no channels-last)"] = setup("fp32", channels_last=False)
+    levers["fp32, weights NOT frozen"] = setup("fp32", frozen=False)
+    times: dict[str, list[float]] = {label: [] for label in levers}
     try:
-        timed("fp32 + channels-last", ours_setup(content, style, device, "fp32"))
-        timed("bf16 + channels-last", ours_setup(content, style, device, "bf16"))
+        for _ in range(3):
+            for label, prepare in levers.items():
+                objective = prepare()
+                ours_evaluations(objective, x0, 2)
+                times[label].append(ours_evaluations(objective, x0, evaluations) / evaluations)
     finally:
-        net.to(memory_format=torch.contiguous_format)
-    net.requires_grad_(True)  # what the usual structure does
-    try:
-        timed("fp32, weights NOT frozen", ours_setup(content, style, device, "fp32"))
-    finally:
+        net.to(memory_format=torch.channels_last if layout else torch.contiguous_format)
         net.requires_grad_(False)
-    print(f"\n## levers: {size} px, {evaluations} evaluations, median of 3, {device}")
+    results = {label: statistics.median(t) for label, t in times.items()}
+    base = next(iter(results.values()))
+    print(f"\n## levers: {size} px, {evaluations} evaluations, median of 3 interleaved, {device}")
     for label, t in results.items():
-        print(f"{label:28} {t:7.3f} s/eval  ({results['fp32'] / t:.2f}x of fp32)")
+        print(f"{label:58} {t:7.3f} s/eval  ({base / t:.2f}x of the first)")
     return results
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    mse = torch.mean((a.float() - b.float()) ** 2).item()
+    return 10 * math.log10(1.0 / max(mse, 1e-12))
+
+
+def section_precision(size: int, steps: int, device: torch.device, out: Path | None) -> dict:
+    """Does bf16 autocast change the picture? fp32 vs bf16 from one seed, against seed-to-seed."""
+    if native_precision(device) != "bf16" and device.type != "cuda":
+        print("\n## precision: no native bf16 here; nothing to compare")
+        return {}
+    runs = {
+        "fp32, seed 0": dict(precision="fp32", seed=0),
+        "bf16, seed 0": dict(precision="bf16", seed=0),
+        "fp32, seed 1": dict(precision="fp32", seed=1),
+    }
+    results = {
+        name: helpers.stylize(CONTENT, STYLE, size=size, steps=steps, progress=False, device=device, **kw)
+        for name, kw in runs.items()
+    }
+    # Judge every final image by one yardstick: the fp32 objective.
+    content, style = helpers.load_image(CONTENT, size), helpers.load_image(STYLE, size)
+    judge = ours_setup(content, style, device, "fp32")
+    with torch.no_grad():
+        losses = {name: judge(r.image.to(device))[0].item() for name, r in results.items()}
+    a, b, c = (r.image for r in results.values())
+    print(f"\n## precision: {size} px, {steps} L-BFGS evaluations, {device}")
+    for name, r in results.items():
+        print(f"{name:14} {r.seconds:6.1f} s, final loss (fp32 objective) {losses[name]:.5g}")
+    print(f"PSNR fp32 vs bf16, same seed: {psnr(a, b):.1f} dB; fp32 seed 0 vs seed 1: {psnr(a, c):.1f} dB")
+    if out is not None:
+        helpers.save_image(torch.cat([a, b, c], dim=-1), out)
+        print(f"side by side (fp32 seed 0 | bf16 seed 0 | fp32 seed 1): {out}")
+    return {"losses": losses, "psnr_fp32_bf16_db": psnr(a, b), "psnr_seed0_seed1_db": psnr(a, c)}
 
 
 def section_gpu(size: int, evaluations: int) -> dict:
@@ -369,7 +415,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("sections", nargs="*", default=["compare", "absolute", "quality", "levers", "gpu"])
+    parser.add_argument(
+        "sections", nargs="*", default=["compare", "absolute", "quality", "levers", "precision", "gpu"]
+    )
+    parser.add_argument("--picture", type=Path, help="precision: write fp32 | bf16 | other-seed side by side")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -386,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
             found[section] = section_quality(choose(256, 96), choose(300, 5), device)
         elif section == "levers":
             found[section] = section_levers(choose(256, 48), choose(10, 2), device)
+        elif section == "precision":
+            found[section] = section_precision(choose(256, 64), choose(300, 5), device, args.picture)
         elif section == "gpu":
             found[section] = section_gpu(choose(512, 64), choose(500, 5))
         else:
