@@ -69,6 +69,21 @@ def add_run_options(
     )
 
 
+def run_arguments(args: argparse.Namespace) -> dict:
+    """The keyword arguments that the options of :func:`add_run_options` stand for."""
+    return {
+        "size": args.size,
+        "steps": args.steps,
+        "optimizer": args.optimizer,
+        "lr": args.lr,
+        "weights": None if args.weights == "none" else args.weights,
+        "pooling": args.pooling,
+        "precision": args.precision,
+        "device": args.device,
+        "seed": args.seed,
+    }
+
+
 def _stylize_parser(sub) -> None:
     p = sub.add_parser(
         "stylize",
@@ -201,16 +216,8 @@ def cmd_texture(args: argparse.Namespace) -> int:
     result = synthesize_texture(
         args.style,
         layers=args.layers or STYLE_LAYERS,
-        size=args.size,
         shape=args.shape,
-        steps=args.steps,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        weights=None if args.weights == "none" else args.weights,
-        pooling=args.pooling,
-        precision=args.precision,
-        device=args.device,
-        seed=args.seed,
+        **run_arguments(args),
         normalize=args.normalize,
         callback=ProgressPrinter(args.steps),
         progress=False,
@@ -254,19 +261,11 @@ def cmd_stylize(args: argparse.Namespace) -> int:
     result = stylize(
         args.content,
         args.style if len(args.style) > 1 else args.style[0],
-        size=args.size,
-        steps=args.steps,
         ratio=args.ratio,
         content_layers=args.content_layers or CONTENT_LAYERS,
         style_layers=args.style_layers or STYLE_LAYERS,
         init=args.init,
-        optimizer=args.optimizer,
-        lr=args.lr,
-        weights=None if args.weights == "none" else args.weights,
-        pooling=args.pooling,
-        precision=args.precision,
-        device=args.device,
-        seed=args.seed,
+        **run_arguments(args),
         callback=ProgressPrinter(args.steps * len(args.scales or [0])),
         progress=False,
         **beyond,
@@ -362,17 +361,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
     if args.gallery and args.figure is not None:
         raise SettingsError("--gallery writes its own set of pictures: leave out --figure")
-    run = {
-        "size": args.size,
-        "steps": args.steps,
-        "seed": args.seed,
-        "weights": None if args.weights == "none" else args.weights,
-        "pooling": args.pooling,
-        "optimizer": args.optimizer,
-        "lr": args.lr,
-        "precision": args.precision,
-        "device": args.device,
-    }
+    run = run_arguments(args)
     folder = Path(args.output or ("images/gallery" if args.gallery else "images/figures"))
     names = list(figures.FIGURES) if args.figure in (None, "all") else [args.figure]
     current = "gallery" if args.gallery else names[0]

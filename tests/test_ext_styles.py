@@ -62,10 +62,16 @@ def test_style_scale_resizes_the_pattern_the_target_describes(caffe_net, scale, 
     assert loss(scale) < 0.2 * loss(1.0)
 
 
-def test_total_variation_smooths_at_a_cost_in_style(content64, style64):
+def test_total_variation_smooths_the_image_and_enters_the_objective(content64, style64):
     plain = _run(content64, style64, steps=25)
-    smooth = _run(content64, style64, steps=25, tv_weight=1e-3 * plain.history[0]["total"])
+    w = 1e-3 * plain.history[0]["total"]
+    smooth = _run(content64, style64, steps=25, tv_weight=w)
     tv = [helpers.total_variation(r.image).item() for r in (plain, smooth)]
     assert tv[1] < 0.7 * tv[0]
-    assert smooth.final["style"] > plain.final["style"]
-    assert smooth.settings["tv_weight"] > 0 and plain.final["tv"] == 0
+    # the regulariser is a third term of the total, weighted by tv_weight (whether it also costs
+    # style after 25 steps depends on the machine's arithmetic: CI saw both, so it is not asserted)
+    s = smooth.settings
+    f = smooth.final
+    expected = s["alpha"] * f["content"] + s["beta"] * f["style"] + w * f["tv"]
+    assert f["total"] == pytest.approx(expected, rel=1e-4)
+    assert s["tv_weight"] == pytest.approx(w) and plain.final["tv"] == 0

@@ -33,3 +33,39 @@ def test_ci_runs_the_readme_test_command():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^test:.*\bvenv\b", makefile, re.M)
     assert "pytest" in makefile.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+
+
+def _readme_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch, images_dir):
+    """The README's package example, as printed, with a smaller size and step count."""
+    (code,) = _readme_blocks("python")
+    small = code.replace("size=256", "size=48").replace("steps=300", "steps=3")
+    assert small != code, "the README example no longer names size=256 and steps=300"
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(small, "README.md", "exec"), namespace)
+    assert namespace["G"].shape == (1, 64, 64)
+    assert (tmp_path / "out.png").is_file() and (tmp_path / "out.json").is_file()
+
+
+def test_readme_command_lines_parse():
+    """Every `python -m helpers …` line in the README names options the CLI has."""
+    import shlex
+
+    from helpers.cli import build_parser
+
+    lines = [
+        line.split("#")[0]
+        for block in _readme_blocks("bash")
+        for line in block.splitlines()
+        if line.strip().startswith(("python -m helpers", "NST_QUICK=1 python -m helpers"))
+    ]
+    assert len(lines) >= 8
+    parser = build_parser()
+    for line in lines:
+        argv = shlex.split(line)
+        argv = argv[argv.index("helpers") + 1 :]
+        parser.parse_args(argv)  # an unknown option exits with status 2 and fails the test
