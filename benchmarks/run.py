@@ -318,10 +318,21 @@ def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
     net = helpers.vgg19("caffe", "avg", device)
     layout = next(net.parameters()).is_contiguous(memory_format=torch.channels_last)
 
-    def setup(precision: str, *, channels_last: bool = layout, frozen: bool = True):
+    threads = torch.get_num_threads()
+
+    def setup(
+        precision: str,
+        *,
+        channels_last: bool = layout,
+        frozen: bool = True,
+        n_threads: int = threads,
+        flush_denormal: bool = False,
+    ):
         def prepare():
             net.to(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
             net.requires_grad_(not frozen)  # not frozen: what the usual structure does
+            torch.set_num_threads(n_threads)
+            torch.set_flush_denormal(flush_denormal)
             return ours_setup(content, style, device, precision)
 
         return prepare
@@ -332,6 +343,11 @@ def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
         levers["bf16, contiguous (no channels-last)"] = setup("bf16", channels_last=False)
     levers["fp32, contiguous (no channels-last)"] = setup("fp32", channels_last=False)
     levers["fp32, weights NOT frozen"] = setup("fp32", frozen=False)
+    if device.type == "cpu":
+        levers["fp32, denormals flushed to zero"] = setup("fp32", flush_denormal=True)
+        if threads > 1:
+            fewer = threads // 2
+            levers[f"fp32, {fewer} thread(s) instead of {threads}"] = setup("fp32", n_threads=fewer)
     times: dict[str, list[float]] = {label: [] for label in levers}
     try:
         for _ in range(3):
@@ -342,6 +358,8 @@ def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
     finally:
         net.to(memory_format=torch.channels_last if layout else torch.contiguous_format)
         net.requires_grad_(False)
+        torch.set_num_threads(threads)
+        torch.set_flush_denormal(False)
     results = {label: statistics.median(t) for label, t in times.items()}
     base = next(iter(results.values()))
     print(f"\n## levers: {size} px, {evaluations} evaluations, median of 3 interleaved, {device}")
@@ -447,4 +465,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except helpers.StyleTransferError as error:  # e.g. offline without NST_IMAGES: one line, not a traceback
+        sys.exit(f"error: {error}")
