@@ -31,8 +31,10 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# Root (a container) needs --allow-root; LAB_ARGS passes more, e.g. LAB_ARGS=--no-browser.
+LAB_ARGS ?=
 lab: venv
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root) $(LAB_ARGS)
 
 # Debian's Chromium for the real-browser widget test; Playwright never downloads a browser here.
 chromium:
