@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,18 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 if not os.environ.get("NST_IMAGES") and SHARED_IMAGES.is_dir():
     os.environ["NST_IMAGES"] = str(SHARED_IMAGES)
+
+
+def run_cli(*args, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
+    """``python -m helpers ARGS`` in a subprocess, as a user would type it; ``env`` adds variables."""
+    return subprocess.run(
+        [sys.executable, "-m", "helpers", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ, PYTHONPATH=str(ROOT), **env),
+        cwd=ROOT,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT
-
-
-def cli(*args, timeout=300):
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
+from tests.conftest import run_cli as cli
 
 
 def test_stylize_writes_the_image_and_its_settings(tmp_path, images_dir):

@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 
 import helpers
-from tests.test_cli import cli
+from tests.conftest import run_cli as cli
 
 
 def _write(tmp_path, name, image):

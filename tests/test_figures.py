@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 
 import matplotlib
 import numpy as np
@@ -24,22 +22,14 @@ import helpers
 from helpers import figures
 from helpers.errors import SettingsError
 from helpers.result import Result
-from tests.conftest import ROOT
+from tests.conftest import run_cli
 
 PANELS = {"1": 10, "2": 5, "3": 20, "init": 6}  # optimised panels per figure
 INPUTS = {"1": 2, "2": 1, "3": 0, "init": 0}  # panels that show an input image
 
 
 def cli(*args, timeout=900):
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NST_QUICK="1")
-    return subprocess.run(
-        [sys.executable, "-m", "helpers", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-        cwd=ROOT,
-    )
+    return run_cli(*args, timeout=timeout, NST_QUICK="1")
 
 
 def fake(h=36, w=48, seed=0) -> Result:
