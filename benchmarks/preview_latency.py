@@ -19,8 +19,8 @@ import time
 
 import torch
 
-from helpers.panel_logic import preview_run
-from helpers.widgets import StylePanel
+from helpers.panels.logic import preview_run
+from helpers.panels.widgets import StylePanel
 
 
 def main() -> None:

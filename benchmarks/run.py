@@ -41,10 +41,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import tutorial_baseline as tb  # noqa: E402
 
 import helpers  # noqa: E402
-from helpers.config import choose  # noqa: E402
-from helpers.objective import Objective, resolve_layer_weights  # noqa: E402
-from helpers.optimize import optimize  # noqa: E402
-from helpers.vgg import CAFFE_MEAN_BGR, CONTENT_LAYERS, LAYERS, STYLE_LAYERS, _caffe_convs  # noqa: E402
+from helpers.base.config import choose  # noqa: E402
+from helpers.core.objective import Objective, resolve_layer_weights  # noqa: E402
+from helpers.core.optimize import optimize  # noqa: E402
+from helpers.core.vgg import CAFFE_MEAN_BGR, CONTENT_LAYERS, LAYERS, STYLE_LAYERS, _caffe_convs  # noqa: E402
 
 CONTENT, STYLE = "tubingen", "starry_night"
 
@@ -161,7 +161,7 @@ def _sync(device: torch.device) -> None:
 
 
 def native_precision(device: torch.device) -> str:
-    from helpers.stylize import use_bf16
+    from helpers.synthesis.stylize import use_bf16
 
     return "bf16" if use_bf16("auto", device) else "fp32"
 
@@ -440,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-    device = helpers.config.resolve_device(args.device)
+    device = helpers.base.config.resolve_device(args.device)
     print(f"# machine: {machine()}")
     print(f"# quick mode: {helpers.quick_mode()}")
     found = {}

@@ -2,31 +2,51 @@
 
 Gatys, Ecker & Bethge, "A Neural Algorithm of Artistic Style" (2015) and "Image Style Transfer
 Using Convolutional Neural Networks" (CVPR 2016). Every notebook imports this package.
+
+The folders are floors; a module imports only from its own floor and the floors below it:
+
+1. ``base``        errors, the mode switch and the device; imports nothing of ours
+2. ``imaging``     images in and out, the example-image catalogue, atomic file writes
+3. ``core``        the paper: VGG19 and its weights, the losses (Eqs. 1-5), the objective
+                   (Eq. 7), the optimiser, the result, memory estimates, the normalised network
+4. ``extensions``  the follow-up papers: colour, spatial control, coarse to fine
+5. ``synthesis``   the run settings, ``stylize`` and ``synthesize_texture``: the one-call API
+6. ``course``      what the notebooks use: plotting, exercises and their checks, analyses,
+                   the paper's figures
+7. ``panels``      the interactive panels (ipywidgets), their logic and background runner
+8. ``cli`` (``python -m helpers``) and this file, which exports the public names.
+
+``tests/test_package.py`` checks the rule on every import statement.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .base.config import choose, default_device, mode, quick_mode
+from .base.errors import StopOptimization, StyleTransferError
+
 # helpers.exercises.check_…(your_function): the checks behind the notebooks' exercises.
-from . import exercises
-from .catalog import credits, example
-from .config import choose, default_device, quick_mode
-from .errors import StopOptimization, StyleTransferError
-from .images import load_image, save_image, to_pil
-from .losses import content_loss, gram_matrix, style_loss, total_variation
-from .notebook import notebook_setup
-from .plotting import feature_maps, gallery, heatmap, image_grid, markdown_table, plot_losses, show
-from .result import Result
-from .stylize import stylize
-from .texture import synthesize_texture
-from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, layer_table, vgg19
+# Modules the notebooks reach through the package: helpers.vgg.CHANNELS, helpers.plotting.plot_bars ...
+from .core import losses, objective, vgg
+from .core.losses import content_loss, gram_matrix, style_loss, total_variation
+from .core.result import Result
+from .core.vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, layer_table, vgg19
+from .course import analysis, exercises, figures, plotting
+from .course.notebook import notebook_setup
+from .course.plotting import feature_maps, gallery, heatmap, image_grid, markdown_table, plot_losses, show
+from .extensions import color
+from .imaging import catalog, images
+from .imaging.catalog import credits, example
+from .imaging.images import load_image, save_image, to_pil
+from .synthesis.stylize import noise_image, stylize
+from .synthesis.texture import synthesize_texture
 
 
 def __getattr__(name: str):
     # The interactive panels import ipywidgets: load them only when a notebook asks for them.
-    if name in ("StylePanel", "GramPanel"):
-        from . import widgets
+    if name in ("StylePanel", "GramPanel", "widgets"):
+        from .panels import widgets
 
-        return getattr(widgets, name)
+        return widgets if name == "widgets" else getattr(widgets, name)
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
 
 
@@ -36,6 +56,17 @@ except PackageNotFoundError:  # running from a source tree without installing
     __version__ = "0.0.0+local"
 
 __all__ = [
+    "analysis",
+    "catalog",
+    "color",
+    "exercises",
+    "figures",
+    "images",
+    "losses",
+    "objective",
+    "plotting",
+    "vgg",
+    "widgets",
     "CONTENT_LAYERS",
     "LAYERS",
     "STYLE_LAYERS",
@@ -49,7 +80,6 @@ __all__ = [
     "credits",
     "default_device",
     "example",
-    "exercises",
     "feature_maps",
     "gallery",
     "gram_matrix",
@@ -58,6 +88,8 @@ __all__ = [
     "layer_table",
     "load_image",
     "markdown_table",
+    "mode",
+    "noise_image",
     "notebook_setup",
     "plot_losses",
     "quick_mode",

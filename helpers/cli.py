@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from .errors import SettingsError, StyleTransferError
+from .base.errors import SettingsError, StyleTransferError
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -207,8 +207,8 @@ def _texture_parser(sub) -> None:
 
 
 def cmd_texture(args: argparse.Namespace) -> int:
-    from .texture import synthesize_texture
-    from .vgg import STYLE_LAYERS
+    from .core.vgg import STYLE_LAYERS
+    from .synthesis.texture import synthesize_texture
 
     output = Path(args.output)
     if output.exists() and not args.force:
@@ -247,10 +247,10 @@ def format_losses(losses: dict) -> str:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
-    from .files import check_output
-    from .images import image_format
-    from .stylize import stylize
-    from .vgg import CONTENT_LAYERS, STYLE_LAYERS
+    from .core.vgg import CONTENT_LAYERS, STYLE_LAYERS
+    from .imaging.files import check_output
+    from .imaging.images import image_format
+    from .synthesis.stylize import stylize
 
     # Everything that could stop the output from being written is checked before the run.
     output = Path(args.output)
@@ -357,7 +357,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")  # headless: files only, never a window
-    from . import figures
+    from .course import figures
 
     if args.gallery and args.figure is not None:
         raise SettingsError("--gallery writes its own set of pictures: leave out --figure")
@@ -392,7 +392,7 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
-    from .catalog import catalog
+    from .imaging.catalog import catalog
 
     for entry in catalog().values():
         print(f"{entry.name:18} {entry.role:8} {entry.credit}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import catalog
-from helpers.errors import DownloadError, ImageError, ImageNotFoundError
+from helpers.base.errors import DownloadError, ImageError, ImageNotFoundError
 
 
 def test_catalogue_lists_the_papers_images():

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 import helpers
-from helpers.color import (
+from helpers.base.errors import SettingsError
+from helpers.extensions.color import (
     chroma_correlation,
     color_statistics,
     luminance,
@@ -15,7 +16,6 @@ from helpers.color import (
     rgb_to_yiq,
     yiq_to_rgb,
 )
-from helpers.errors import SettingsError
 
 
 def _run(content, style, **kw):

@@ -6,8 +6,8 @@ import pytest
 import torch
 
 import helpers
-from helpers.errors import SettingsError, StopOptimization
-from helpers.images import resize
+from helpers.base.errors import SettingsError, StopOptimization
+from helpers.imaging.images import resize
 
 
 def _run(content, style, **kw):

@@ -6,14 +6,14 @@ import pytest
 import torch
 
 import helpers
-from helpers.normalize import (
+from helpers.core.normalize import (
     filter_means,
     filter_scales,
     normalized_convs,
     scales_file,
     scales_from_means,
 )
-from helpers.vgg import CONV_LAYERS, LAYERS, VGG19, _random_convs
+from helpers.core.vgg import CONV_LAYERS, LAYERS, VGG19, _random_convs
 
 
 def _previous_conv(name: str) -> str:

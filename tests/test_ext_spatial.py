@@ -6,10 +6,10 @@ import pytest
 import torch
 
 import helpers
-from helpers.errors import SettingsError
-from helpers.objective import Objective, resolve_layer_weights
-from helpers.spatial import SpatialObjective, layer_mask, load_mask, masked_gram
-from helpers.vgg import STYLE_LAYERS
+from helpers.base.errors import SettingsError
+from helpers.core.objective import Objective, resolve_layer_weights
+from helpers.core.vgg import STYLE_LAYERS
+from helpers.extensions.spatial import SpatialObjective, layer_mask, load_mask, masked_gram
 
 
 def _blobs(colour, seed, size=64):

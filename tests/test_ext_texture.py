@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import helpers
-from helpers.texture import TEXTURE_LAYER_SETS, synthesize_texture
+from helpers.synthesis.texture import TEXTURE_LAYER_SETS, synthesize_texture
 
 
 def test_a_texture_larger_than_its_source(style64):

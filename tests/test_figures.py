@@ -20,8 +20,8 @@ matplotlib.use("Agg")
 
 import helpers
 from helpers import figures
-from helpers.errors import SettingsError
-from helpers.result import Result
+from helpers.base.errors import SettingsError
+from helpers.core.result import Result
 from tests.conftest import run_cli
 
 PANELS = {"1": 10, "2": 5, "3": 20, "init": 6}  # optimised panels per figure

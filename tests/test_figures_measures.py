@@ -12,8 +12,8 @@ import torch.nn.functional as F
 
 import helpers
 from helpers import analysis
-from helpers.plotting import plot_bars, plot_runs
-from helpers.vgg import STYLE_LAYERS
+from helpers.core.vgg import STYLE_LAYERS
+from helpers.course.plotting import plot_bars, plot_runs
 
 
 def test_rms_difference():

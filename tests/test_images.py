@@ -11,8 +11,8 @@ import torch
 from PIL import Image
 
 import helpers
-from helpers.errors import ImageError, ImageNotFoundError
-from helpers.images import TransparencyWarning, load_image, resize, save_image, to_pil
+from helpers.base.errors import ImageError, ImageNotFoundError
+from helpers.imaging.images import TransparencyWarning, load_image, resize, save_image, to_pil
 
 
 def _png(tmp_path, image: Image.Image, name="x.png"):

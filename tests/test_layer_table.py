@@ -10,9 +10,9 @@ import pytest
 import torch
 
 import helpers
-from helpers.errors import SettingsError
-from helpers.exercises import check_receptive_field
-from helpers.vgg import CHANNELS, LAYERS, layer_table, unit_gradient
+from helpers.base.errors import SettingsError
+from helpers.core.vgg import CHANNELS, LAYERS, layer_table, unit_gradient
+from helpers.course.exercises import check_receptive_field
 
 
 def test_the_table_has_every_layer_with_its_channels_and_positions():

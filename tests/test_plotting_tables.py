@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import helpers
-from helpers.plotting import MarkdownTable
+from helpers.course.plotting import MarkdownTable
 
 
 def test_markdown_table_renders_as_markdown_and_escapes_pipes():

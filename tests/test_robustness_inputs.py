@@ -17,8 +17,8 @@ import pytest
 import torch
 
 from helpers import cli, load_image
-from helpers.errors import DownloadError, ImageError, ImageNotFoundError, StyleTransferError
-from helpers.images import MIN_SIDE, TransparencyWarning
+from helpers.base.errors import DownloadError, ImageError, ImageNotFoundError, StyleTransferError
+from helpers.imaging.images import MIN_SIDE, TransparencyWarning
 from tests import image_corpus as corpus
 
 TOL8 = 1.5 / 255  # one 8-bit level, and rounding

@@ -23,10 +23,16 @@ from PIL import Image
 
 import helpers
 from helpers import catalog, cli, vgg
-from helpers.errors import DownloadError, SettingsError, StopOptimization, StyleTransferError, WeightsError
-from helpers.files import atomic_path, check_output, write_json
-from helpers.images import save_image
-from helpers.result import Result
+from helpers.base.errors import (
+    DownloadError,
+    SettingsError,
+    StopOptimization,
+    StyleTransferError,
+    WeightsError,
+)
+from helpers.core.result import Result
+from helpers.imaging.files import atomic_path, check_output, write_json
+from helpers.imaging.images import save_image
 from tests import image_corpus as corpus
 from tests.conftest import ROOT
 
@@ -459,7 +465,7 @@ def _attribute_call(node: ast.AST, module: str, names: set[str]) -> bool:
 
 def test_every_torch_load_in_the_package_is_weights_only():
     calls = []
-    for path in sorted((ROOT / "helpers").glob("*.py")):
+    for path in sorted((ROOT / "helpers").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
             if _attribute_call(node, "torch", {"load"}):
                 flag = {k.arg: k.value for k in node.keywords}.get("weights_only")

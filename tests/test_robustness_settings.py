@@ -14,8 +14,9 @@ import pytest
 import torch
 
 import helpers
-from helpers import cli, memory
-from helpers.errors import SettingsError
+from helpers import cli
+from helpers.base.errors import SettingsError
+from helpers.core import memory
 from tests.conftest import ROOT
 
 NAN, INF = float("nan"), float("inf")
@@ -85,7 +86,7 @@ if not torch.cuda.is_available():
 @pytest.mark.parametrize(("kwargs", "fragments"), SETTINGS, ids=[repr(k) for k, _ in SETTINGS])
 def test_bad_settings_fail_in_one_line_before_any_work(kwargs, fragments, monkeypatch):
     started = []
-    module = importlib.import_module("helpers.stylize")
+    module = importlib.import_module("helpers.synthesis.stylize")
     monkeypatch.setattr(module, "vgg19", lambda *a, **k: started.append(1))
     with pytest.raises(SettingsError) as info:
         _run(**kwargs)
@@ -194,7 +195,7 @@ def test_the_estimate_grows_as_it_should():
 
 _MEASURE = r"""
 import gc, json, sys, torch, helpers
-from helpers import memory
+from helpers.core import memory
 size, precision = int(sys.argv[1]), sys.argv[2]
 def status(key):
     for line in open("/proc/self/status"):

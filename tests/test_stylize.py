@@ -9,8 +9,8 @@ import pytest
 import torch
 
 import helpers
-from helpers.errors import SettingsError, StopOptimization
-from helpers.objective import Objective
+from helpers.base.errors import SettingsError, StopOptimization
+from helpers.core.objective import Objective
 
 
 def _run(content, style, **kw):

@@ -9,9 +9,9 @@ import pytest
 import torch
 
 import helpers
-from helpers import vgg as vggmod
-from helpers.errors import SettingsError, WeightsError
-from helpers.vgg import CONV_LAYERS, LAYERS, InputNormalization
+from helpers.base.errors import SettingsError, WeightsError
+from helpers.core import vgg as vggmod
+from helpers.core.vgg import CONV_LAYERS, LAYERS, InputNormalization
 
 
 def test_layer_names_follow_the_paper():

@@ -17,9 +17,10 @@ import torch
 from PIL import Image
 
 import helpers
-import helpers.widgets as widgets_module
-from helpers.errors import ImageError, SettingsError
-from helpers.panel_logic import (
+import helpers.panels.widgets as widgets_module
+from helpers.base.errors import ImageError, SettingsError
+from helpers.core.vgg import STYLE_LAYERS
+from helpers.panels.logic import (
     Gallery,
     PanelSettings,
     gram_entry,
@@ -32,9 +33,8 @@ from helpers.panel_logic import (
     strongest_pair,
     stylize_kwargs,
 )
-from helpers.runner import Job, Runner
-from helpers.vgg import STYLE_LAYERS
-from helpers.widgets import GramPanel, StylePanel
+from helpers.panels.runner import Job, Runner
+from helpers.panels.widgets import GramPanel, StylePanel
 
 PNG = b"\x89PNG\r\n\x1a\n"
 WAIT = 120  # seconds; generous, the machine is shared

@@ -1,0 +1,143 @@
+"""Measurements behind the notebooks' plots: how far a reconstruction is from the photo, how
+much each layer contributes to the style loss, how the loss scale changes an optimisation."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import torch
+import torch.nn.functional as F
+
+from ..core.losses import gram_matrix, style_loss
+from ..core.objective import Objective, resolve_layer_weights
+from ..core.optimize import optimize
+from ..core.result import Result
+from ..core.vgg import STYLE_LAYERS, VGG19, vgg19
+from ..imaging.images import load_image, resize
+from ..synthesis.stylize import initial_image
+from .figures import run_jobs
+
+
+def _source_name(source: object) -> str:
+    return str(source) if isinstance(source, str) else type(source).__name__
+
+
+def rms_difference(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Root-mean-square pixel difference of two images in [0, 1] (0: identical, ~0.3: unrelated)."""
+    if a.shape[-2:] != b.shape[-2:]:
+        b = resize(b, tuple(a.shape[-2:]))
+    return float((a.float() - b.float()).pow(2).mean().sqrt())
+
+
+def reconstruction_errors(
+    original: torch.Tensor, images: Mapping[str, torch.Tensor], *, block: int = 8
+) -> dict[str, dict[str, float]]:
+    """How far each reconstruction is from ``original``: its pixels, its detail, its layout.
+
+    RMS differences (pixels in [0, 1]; 0 means identical): ``"pixels"`` of the whole images;
+    ``"coarse"`` after averaging both over ``block`` x ``block`` squares (the brightness and
+    colour of regions); ``"detail"`` of what that averaging removes (edges, texture, fine
+    structure). And ``"layout"``: the correlation of the squares' brightness with the
+    original's (1: light and dark in the same places, whatever the colours; 0: unrelated).
+    Returns ``{measure: {name: value}}``, ready for :func:`helpers.plotting.plot_bars`.
+    """
+
+    def coarse(x: torch.Tensor) -> torch.Tensor:
+        return F.interpolate(F.avg_pool2d(x, block, ceil_mode=True), size=x.shape[-2:], mode="nearest")
+
+    def brightness(x: torch.Tensor) -> torch.Tensor:  # ITU-R 601 luma of each square
+        luma = 0.299 * x[:, 0] + 0.587 * x[:, 1] + 0.114 * x[:, 2]
+        return F.avg_pool2d(luma.unsqueeze(1), block, ceil_mode=True).flatten().double()
+
+    out: dict[str, dict[str, float]] = {"pixels": {}, "coarse": {}, "detail": {}, "layout": {}}
+    for name, image in images.items():
+        if image.shape[-2:] != original.shape[-2:]:
+            image = resize(image, tuple(original.shape[-2:]))
+        out["pixels"][name] = rms_difference(original, image)
+        out["coarse"][name] = rms_difference(coarse(original), coarse(image))
+        out["detail"][name] = rms_difference(original - coarse(original), image - coarse(image))
+        out["layout"][name] = float(
+            torch.corrcoef(torch.stack([brightness(original), brightness(image)]))[0, 1]
+        )
+    return out
+
+
+def layer_style_losses(
+    image: object, style: object, layers: Sequence[str] = STYLE_LAYERS, *, net: VGG19 | None = None
+) -> dict[str, float]:
+    r"""Each layer's style loss :math:`E_l` (Eq. 4) of ``image`` against ``style``, unweighted.
+
+    The style's Gram matrices are rescaled to the image's number of positions, as in
+    :func:`helpers.stylize`, so the two may differ in size. ``net`` defaults to the paper's VGG19.
+    """
+    net = net or vgg19()
+    image, style = load_image(image).to(net.device), load_image(style).to(net.device)
+    with torch.no_grad():
+        feats, targets = net(image, layers), net(style, layers)
+    losses = {}
+    for name in layers:
+        scale = feats[name].shape[2:].numel() / targets[name].shape[2:].numel()
+        losses[name] = float(style_loss(feats[name], gram_matrix(targets[name]) * scale))
+    return losses
+
+
+def loss_scale_runs(
+    content: object = "tubingen",
+    style: object = "starry_night",
+    scales: Sequence[float] = (1.0, 1e-3),
+    *,
+    ratio: float = 1e-3,
+    size: int = 128,
+    steps: int = 100,
+    seed: int = 0,
+    optimizer: str = "lbfgs",
+    weights: str | None = "caffe",
+    progress: bool = True,
+) -> dict[float, Result]:
+    r"""The same :math:`\alpha/\beta` with both :math:`\alpha` and :math:`\beta` multiplied by each scale.
+
+    Multiplying the whole loss by ``s`` multiplies its gradient by ``s``; L-BFGS (whose steps
+    come from gradient *differences* and a scale-free line search) and Adam (which divides by the
+    gradient's running size) then take the same steps, so only the ratio matters. Runs in float32
+    from the same noise, keyed by scale; ``history`` holds the unscaled content and style terms
+    and the scaled total.
+
+    Two limits of float32 arithmetic (measured with the Caffe weights at 48 px): the line search
+    of PyTorch's L-BFGS squares directional derivatives that are already ~1e15 at ``s = 1``, so
+    ``s = 100`` overflows float32 (about 3e38) and ends in NaN, and ``s = 1000`` takes another
+    path; and with very small gradients its absolute thresholds (first step, curvature pairs)
+    break the symmetry. Scaling *down* (the default ``1e-3``) shows the invariance cleanly.
+    """
+    net = vgg19(weights)
+    content_img = load_image(content, size).to(net.device)
+    style_img = load_image(style, size).to(net.device)
+    shape = tuple(content_img.shape[-2:])
+    x0 = initial_image("noise", content=content_img, style=style_img, shape=shape, seed=seed)
+    jobs = {}
+    for scale in scales:
+        objective = Objective(
+            net,
+            content_img,
+            [style_img],
+            output_shape=shape,
+            layer_weights=resolve_layer_weights(STYLE_LAYERS, None),  # the paper's w_l = 1/5
+            alpha=scale * ratio,
+            beta=scale,
+        )
+        settings = {
+            "content": _source_name(content),
+            "style": [_source_name(style)],
+            "size": size,
+            "steps": steps,
+            "ratio": ratio,
+            "alpha": scale * ratio,
+            "beta": scale,
+            "optimizer": optimizer,
+            "seed": seed,
+            "weights": weights,
+            "precision": "fp32",
+        }
+        jobs[scale] = lambda objective=objective, settings=settings: optimize(
+            objective, x0.to(net.device), steps=steps, optimizer=optimizer, progress=False, settings=settings
+        )
+    return run_jobs(jobs, progress, "loss scales")

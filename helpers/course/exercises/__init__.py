@@ -1,0 +1,20 @@
+"""Checks for the notebooks' exercises: ``check_…(your_function)`` tests a learner's answer
+against the package's tested version and says, in words, what is wrong.
+
+Each check returns ``True`` when the answer is right and prints one line either way, so it can
+end a notebook cell. It never raises on a wrong answer (a learner's exception is reported too).
+One module per topic; each check is exported here, so notebooks call
+``helpers.exercises.check_…``.
+"""
+
+from .images import check_caffe_preprocess
+from .losses import check_content_loss, check_gram_matrix, check_style_loss
+from .vgg import check_receptive_field
+
+__all__ = [
+    "check_caffe_preprocess",
+    "check_content_loss",
+    "check_gram_matrix",
+    "check_receptive_field",
+    "check_style_loss",
+]

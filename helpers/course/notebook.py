@@ -1,0 +1,54 @@
+"""The setup cell shared by every notebook."""
+
+from __future__ import annotations
+
+import platform
+import random
+import sys
+
+import numpy as np
+import torch
+
+from ..base.config import default_device, quick_mode
+from ..base.errors import StyleTransferError
+
+
+def _short_error(shell, etype, value, tb, tb_offset=None):  # IPython's custom-exception signature
+    print(f"{etype.__name__}: {value}", file=sys.stderr)
+
+
+def notebook_setup(seed: int = 0, *, quiet: bool = False) -> dict:
+    """Seed every generator, set the plot style, make the package's errors one line, print versions.
+
+    Call it in the first code cell. Returns the facts it printed (versions, device, quick mode).
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    import matplotlib as mpl
+
+    mpl.rcParams.update({"figure.dpi": 100, "image.interpolation": "antialiased", "axes.titlesize": 10})
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        shell = None
+    if shell is not None:
+        # A bad file name or setting shows one line that says what to do, not a traceback.
+        shell.set_custom_exc((StyleTransferError,), _short_error)
+    from .. import __version__
+
+    info = {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "helpers": __version__,
+        "device": str(default_device()),
+        "cpu_threads": torch.get_num_threads(),
+        "quick_mode": quick_mode(),
+    }
+    if not quiet:
+        print(" | ".join(f"{k} {v}" for k, v in info.items()))
+        if info["quick_mode"]:
+            print("NST_QUICK=1: tiny images and few steps (for CI); unset it for full quality.")
+    return info
