@@ -93,20 +93,28 @@ def notebook_names() -> list[str]:
     return [p.name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
 
 
+def solution_names() -> list[str]:
+    """The worked solutions, as names relative to ``notebooks/``: ``solutions/NN_solutions.ipynb``."""
+    return [f"solutions/{p.name}" for p in sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))]
+
+
 def run_notebook(name: str, *, timeout: int = 600) -> Executed:
-    """Execute ``notebooks/<name>`` under NST_QUICK=1 in a scratch folder (cached per session)."""
+    """Execute ``notebooks/<name>`` in quick mode in a scratch folder (cached per session).
+
+    ``name`` may name a solutions notebook too: ``"solutions/07_solutions.ipynb"``.
+    """
     if name in _CACHE:
         return _CACHE[name]
     from nbclient import NotebookClient
 
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
-    workdir = ARTIFACTS / "notebooks" / name.removesuffix(".ipynb")
+    workdir = ARTIFACTS / "notebooks" / name.removesuffix(".ipynb")  # solutions/… nests
     workdir.mkdir(parents=True, exist_ok=True)
     marks: list[float] = []
     start = time.perf_counter()
-    old = os.environ.get("NST_QUICK")
-    os.environ["NST_QUICK"] = "1"  # the kernel inherits it at start
+    old = os.environ.get("NST_MODE")
+    os.environ["NST_MODE"] = "quick"  # the kernel inherits it at start
     try:
         client = NotebookClient(
             nb,
@@ -118,14 +126,14 @@ def run_notebook(name: str, *, timeout: int = 600) -> Executed:
         client.execute()
     finally:
         if old is None:
-            os.environ.pop("NST_QUICK", None)
+            os.environ.pop("NST_MODE", None)
         else:
-            os.environ["NST_QUICK"] = old
+            os.environ["NST_MODE"] = old
     seconds = time.perf_counter() - start
     text = "".join(o.get("text", "") for o in nb.cells[-1].outputs if o.get("output_type") == "stream")
     snapshot = json.loads(text.split(MARKER, 1)[1]) if MARKER in text else {}
     nb.cells.pop()
-    nbformat.write(nb, workdir / name)  # the executed copy, for a look after a failure
+    nbformat.write(nb, workdir / NOTEBOOKS.joinpath(name).name)  # executed copy, to look at after a failure
     cell_seconds = [b - a for a, b in zip([start, *marks[:-1]], marks)]
     _CACHE[name] = Executed(name, nb, snapshot, seconds, cell_seconds)
     timings = ARTIFACTS / "notebook_timings.json"
