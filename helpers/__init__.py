@@ -19,9 +19,8 @@ The folders are floors; a module imports only from its own floor and the floors 
 ``tests/test_package.py`` checks the rule on every import statement.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
 from .base.config import choose, default_device, mode, quick_mode
+from .base.config import package_version as _package_version
 from .base.errors import StopOptimization, StyleTransferError
 
 # helpers.exercises.check_…(your_function): the checks behind the notebooks' exercises.
@@ -50,10 +49,7 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'helpers' has no attribute {name!r}")
 
 
-try:
-    __version__ = version("nst-course")
-except PackageNotFoundError:  # running from a source tree without installing
-    __version__ = "0.0.0+local"
+__version__ = _package_version()
 
 __all__ = [
     "analysis",

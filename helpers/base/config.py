@@ -16,6 +16,7 @@ Notebooks never read the variable themselves; they ask :func:`choose` for a valu
 from __future__ import annotations
 
 import os
+from importlib.metadata import PackageNotFoundError, version
 from typing import TypeVar
 
 import torch
@@ -27,9 +28,32 @@ T = TypeVar("T")
 MODES = ("quick", "lab", "full")
 
 
-def env_flag(name: str) -> bool:
-    """True when the environment variable ``name`` is ``1``, ``true``, ``yes`` or ``on``."""
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    """The yes/no environment variable ``name``: ``1``, ``true``, ``yes``, ``on`` or their opposites.
+
+    Unset or empty: ``default``. Any other value is a one-line :class:`SettingsError` (a typo
+    such as ``NST_QUICK=ture`` should not silently mean "no").
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name}={value!r} is not a yes/no value: use 1 or 0 (or true/false, yes/no, on/off)")
+
+
+def package_version() -> str:
+    """This package's version as installed (``0.0.0+local`` in a source tree not installed)."""
+    try:
+        return version("nst-course")
+    except PackageNotFoundError:  # running from a source tree without installing
+        return "0.0.0+local"
 
 
 def mode() -> str:

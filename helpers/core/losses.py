@@ -7,7 +7,12 @@ Every function takes responses in PyTorch's layout ``[B, N, H, W]`` and sums ove
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
+
+from .layers import STYLE_LAYERS
+from .network import VGG19
 
 GRAM_NORMALIZATIONS = (None, "positions", "elements")
 
@@ -90,3 +95,22 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
     dy = image[..., 1:, :] - image[..., :-1, :]
     dx = image[..., :, 1:] - image[..., :, :-1]
     return dy.pow(2).sum() + dx.pow(2).sum()
+
+
+def layer_style_losses(
+    image: torch.Tensor, style: torch.Tensor, net: VGG19, layers: Sequence[str] | None = None
+) -> dict[str, float]:
+    r"""Each layer's style loss :math:`E_l` (Eq. 4) of ``image`` against ``style``, unweighted.
+
+    Both are RGB images ``[1, 3, H, W]`` in [0, 1] seen by ``net``; ``layers`` defaults to the
+    paper's five style layers. The style's Gram matrices are rescaled to the image's number of
+    positions :math:`M_l`, as :func:`helpers.stylize` does, so the two may differ in size.
+    """
+    layers = list(STYLE_LAYERS if layers is None else layers)
+    with torch.no_grad():
+        fx, fs = net(image.to(net.device), layers), net(style.to(net.device), layers)
+        out = {}
+        for name in layers:
+            target = gram_matrix(fs[name]) * (fx[name].shape[2:].numel() / fs[name].shape[2:].numel())
+            out[name] = float(style_loss(fx[name], target))
+    return out

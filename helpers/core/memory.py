@@ -27,9 +27,11 @@ from pathlib import Path
 
 import torch
 
+from ..base.config import env_flag
 from ..base.errors import SettingsError
 from ..imaging.images import ImageSource, image_shape
-from .vgg import CHANNELS, CONV_LAYERS, LAYERS
+from .layers import CHANNELS, CONV_LAYERS, LAYERS, feature_shapes
+from .optimize import HISTORY_SIZE
 
 FP32, BF16, INT64 = 4, 2, 8
 #: Gradient tensors alive at once during the backward pass, in units of the largest response
@@ -98,17 +100,6 @@ class MemoryEstimate:
         return f"about {_bytes(self.total)} ({detail})"
 
 
-def layer_shapes(shape: tuple[int, int], last: str) -> dict[str, tuple[int, int, int]]:
-    """``{name: (N_l, H_l, W_l)}`` for every layer up to ``last`` on an input of ``shape``."""
-    h, w = shape
-    out = {}
-    for name in LAYERS[: LAYERS.index(last) + 1]:
-        if name.startswith("pool"):
-            h, w = h // 2, w // 2
-        out[name] = (CHANNELS[name], h, w)
-    return out
-
-
 def estimate(
     shape: tuple[int, int],
     *,
@@ -127,10 +118,8 @@ def estimate(
     layers are empty for a texture); ``style_shapes`` are the (H, W) of the style images, which
     pass through the network once, without gradients, to give the targets.
     """
-    from .optimize import HISTORY_SIZE
-
     last = max([*content_layers, *style_layers, "conv1_1"], key=LAYERS.index)
-    shapes = layer_shapes(shape, last)
+    shapes = feature_shapes(shape, last)
     act = BF16 if bf16 else FP32
     pixels = 3 * shape[0] * shape[1]
 
@@ -162,7 +151,7 @@ def estimate(
     targets += sum(numel[k] for k in content_layers) * FP32
     passes = [shape] * bool(content_layers) + list(style_shapes)
     target_pass = max(
-        (2 * max(n * h * w for n, h, w in layer_shapes(s, last).values()) * act for s in passes), default=0
+        (2 * max(n * h * w for n, h, w in feature_shapes(s, last).values()) * act for s in passes), default=0
     )
     run = kept + backward + optimizer_state + images
     return MemoryEstimate(
@@ -231,7 +220,7 @@ def check(
     arguments are those of :func:`estimate`. Returns the estimate when the run fits.
     """
     need = estimate(shape, style_shapes=style_shapes, device=device, **kwargs)
-    if os.environ.get("NST_MEMORY_CHECK", "1").strip().lower() in {"0", "false", "no", "off"}:
+    if not env_flag("NST_MEMORY_CHECK", default=True):
         return need
     free = available_bytes(device)
     if free is None or need.total <= HEADROOM * free:

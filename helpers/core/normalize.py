@@ -19,7 +19,7 @@ between layers and the meaning of :math:`\alpha/\beta`.
 The scales of the Caffe weights are computed once from the course's seven catalogue images (the
 photo and the paintings), each at 256 and 512 px and mirrored, the mean over images of each
 filter's mean over positions; they are committed in ``helpers/data/vgg19_caffe_scales.npz``
-(``python -m helpers.normalize`` recomputes them). Other weight sets are computed on first use and
+(``python -m helpers.core.normalize`` recomputes them). Other weight sets are computed on first use and
 cached (torchvision: in the user cache; random weights: in memory). A filter that never fires on
 these images (mean 0) keeps scale 1.
 """
@@ -33,7 +33,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .vgg import CONV_LAYERS, VGG19
+from ..imaging.catalog import cache_dir, example, names
+from ..imaging.files import atomic_path
+from ..imaging.images import load_image
+from .layers import CONV_LAYERS
+from .losses import layer_style_losses
+from .network import VGG19, build_vgg19
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 CALIBRATION_SIZES: tuple[int, ...] = (256, 512)
@@ -45,9 +50,6 @@ Scales = dict[str, torch.Tensor]
 
 def calibration_images(sizes: Sequence[int] = CALIBRATION_SIZES) -> list[torch.Tensor]:
     """The images the scales are computed from: every catalogue image at each size, and mirrored."""
-    from ..imaging.catalog import example, names
-    from ..imaging.images import load_image
-
     images = []
     for name in names():
         for size in sizes:
@@ -91,12 +93,14 @@ def normalized_convs(
 
 
 def compute_scales(weights: str | None, pooling: str, sizes: Sequence[int] | None = None) -> Scales:
-    """Compute the scales of a weight set from the calibration images (a few seconds to a minute)."""
-    from .vgg import vgg19
+    """Compute the scales of a weight set from the calibration images (a few seconds to a minute).
 
+    The plain network is built here, on the CPU, not taken from :func:`helpers.vgg19`'s cache:
+    that factory builds the normalised network from these scales.
+    """
     if sizes is None:
         sizes = CALIBRATION_SIZES if weights is not None else RANDOM_CALIBRATION_SIZES
-    net = vgg19(weights, pooling, "cpu")
+    net = build_vgg19(weights, pooling)
     return scales_from_means(filter_means(net, calibration_images(sizes)))
 
 
@@ -104,14 +108,10 @@ def scales_file(weights: str | None) -> Path:
     """Where the scales of ``weights`` are kept: committed for Caffe, the user cache otherwise."""
     if weights == "caffe":
         return DATA / "vgg19_caffe_scales.npz"
-    from ..imaging.catalog import cache_dir
-
     return cache_dir() / f"vgg19_{weights}_scales.npz"
 
 
 def save_scales(path: Path, by_pooling: dict[str, Scales], about: str) -> Path:
-    from ..imaging.files import atomic_path
-
     arrays = {
         f"{pool}/{name}": s.numpy() for pool, scales in by_pooling.items() for name, s in scales.items()
     }
@@ -155,36 +155,20 @@ ABOUT = (
     "Per-filter mean responses s^l_k of VGG19's conv layers (post-ReLU), mean over images of the mean "
     "over positions; images: the seven catalogue images at "
     + " and ".join(map(str, CALIBRATION_SIZES))
-    + " px, each also mirrored. Keys '<pooling>/<layer>'. Written by `python -m helpers.normalize`."
+    + " px, each also mirrored. Keys '<pooling>/<layer>'. Written by `python -m helpers.core.normalize`."
 )
 
 
 def main() -> None:
-    """Recompute the committed Caffe scales (``python -m helpers.normalize``)."""
+    """Recompute the committed Caffe scales (``python -m helpers.core.normalize``)."""
     by_pooling = {pool: compute_scales("caffe", pool) for pool in ("avg", "max")}
     path = save_scales(scales_file("caffe"), by_pooling, about=ABOUT)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
 
 
-def style_loss_per_layer(
-    image: torch.Tensor, style: torch.Tensor, net: VGG19, layers: Sequence[str] | None = None
-) -> dict[str, float]:
-    r"""Each layer's :math:`E_l` (Eq. 4) between ``image`` and ``style`` as seen by ``net``.
-
-    Shows the balance between layers: with the plain network the layers' :math:`E_l` differ by
-    orders of magnitude, so the equal weights :math:`w_l = 1/5` are far from equal in effect.
-    """
-    from .losses import gram_matrix, style_loss
-    from .vgg import STYLE_LAYERS
-
-    layers = list(STYLE_LAYERS if layers is None else layers)
-    with torch.no_grad():
-        fx, fs = net(image.to(net.device), layers), net(style.to(net.device), layers)
-        out = {}
-        for name in layers:
-            target = gram_matrix(fs[name]) * (fx[name].shape[2:].numel() / fs[name].shape[2:].numel())
-            out[name] = float(style_loss(fx[name], target))
-    return out
+#: Each layer's E_l (Eq. 4) as seen by a network (the name notebook 09 imports); it shows the
+#: balance between layers: with the plain network the layers' E_l differ by orders of magnitude.
+style_loss_per_layer = layer_style_losses
 
 
 if __name__ == "__main__":

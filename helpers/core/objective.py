@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 import torch
 
 from ..base.errors import SettingsError
+from .layers import CONTENT_LAYERS, STYLE_LAYERS, check_layers, positions
 from .losses import content_loss, gram_matrix, style_loss, total_variation
-from .vgg import CONTENT_LAYERS, LAYERS, STYLE_LAYERS, VGG19, check_layers
+from .network import VGG19
 
 
 class Objective:
@@ -60,7 +61,7 @@ class Objective:
                 self.content_targets = {name: f.float() for name, f in feats.items()}
             # A^l is a sum over the style image's M_l positions; rescale it to the output's M_l so
             # that style and output may differ in size (equal sizes: a factor of exactly 1).
-            out_positions = _positions(output_shape, self.style_layers)
+            out_positions = positions(output_shape, self.style_layers)
             self.style_targets: list[dict[str, torch.Tensor]] = []
             for i, style in enumerate(styles):
                 feats = self.features(style, self.style_layers)
@@ -101,18 +102,6 @@ class Objective:
         if len(style_terms) > 1:
             terms.update({f"style_{i}": s for i, s in enumerate(style_terms)})
         return total, terms
-
-
-def _positions(shape: tuple[int, int], layers: Sequence[str]) -> dict[str, int]:
-    """M_l of each layer for an input of ``shape`` (each pooling floors the size by 2)."""
-    h, w = shape
-    out = {}
-    for name in LAYERS:
-        if name.startswith("pool"):
-            h, w = h // 2, w // 2
-        if name in layers:
-            out[name] = h * w
-    return out
 
 
 def check_weight(name: str, value: float, *, positive: bool = False) -> float:

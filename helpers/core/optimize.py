@@ -13,11 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 import torch
+from tqdm.auto import tqdm
 
 from ..base.errors import SettingsError, StopOptimization
 from .result import Result
 
 Callback = Callable[[int, torch.Tensor, dict], Any]
+#: How :func:`run_jobs` reports: ``True`` a progress bar, ``False`` nothing, or a function called
+#: after each run with ``(desc, key, index, total, result)``.
+Progress = bool | Callable[[str, str, int, int, Result], None]
 
 OPTIMIZERS = ("lbfgs", "adam")
 #: Default learning rates, for pixels in [0, 1]. L-BFGS scales its own steps after the first.
@@ -65,8 +69,6 @@ def optimize(
     :class:`StopOptimization`, or a NaN/infinite loss end the run early and still return that
     best image, with ``stopped`` and ``message`` saying what happened.
     """
-    from tqdm.auto import tqdm
-
     lr = DEFAULT_LR[optimizer] if lr is None else lr
     x = x0.detach().clone().requires_grad_(True)
     history: list[dict] = []
@@ -159,3 +161,21 @@ def _divergence_message(history: list[dict], optimizer: str, lr: float) -> str:
         f"{last['total']:.4g} at step {last['step']}: lower lr (now {lr:g}; the default for "
         f"{optimizer} is {default:g})"
     )
+
+
+def run_jobs(jobs: dict, progress: Progress, desc: str) -> dict:
+    """Run several optimisations in order: ``{key: job}`` -> ``{key: job()}``.
+
+    Each job is a function returning a :class:`Result`. Ctrl-C stops them all (not just the
+    run it interrupted, which :func:`optimize` ends quietly): a figure or a sweep is one task.
+    """
+    results = {}
+    bar = tqdm(jobs.items(), desc=desc, disable=progress is not True, unit="image")
+    for i, (key, job) in enumerate(bar, start=1):
+        result = job()
+        if result.stopped == "interrupted":
+            raise KeyboardInterrupt
+        results[key] = result
+        if callable(progress):
+            progress(desc, str(key), i, len(jobs), result)
+    return results

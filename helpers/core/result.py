@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import torch
 
 from ..imaging.files import write_json
@@ -52,11 +53,21 @@ class Result:
         """The image as an 8-bit PIL image."""
         return to_pil(self.image)
 
-    def show(self, title: str | None = None):
-        """Show the image with matplotlib (returns the figure)."""
-        from ..course.plotting import show
+    def show(self, title: str | None = None, *, width: float = 4.0):
+        """Draw the image with matplotlib, ``width`` inches wide; return the figure.
 
-        return show(self.image, titles=[title] if title else None)
+        In a notebook a ``Result`` on the last line of a cell shows itself (``_repr_png_``);
+        ``helpers.show`` puts several images side by side. Drawn here, not through
+        ``helpers.plotting``, so that the paper's core needs nothing from the course's aids.
+        """
+        h, w = self.image.shape[-2:]
+        fig, ax = plt.subplots(figsize=(width, width * h / w))
+        ax.imshow(self.pil())
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title)
+        fig.tight_layout()
+        return fig
 
     def save(self, path: str | Path, *, settings: bool = True, overwrite: bool = True) -> Path:
         """Write the image (format from the suffix) and, beside it, a JSON of the settings.

@@ -8,14 +8,13 @@ from collections.abc import Mapping, Sequence
 import torch
 import torch.nn.functional as F
 
-from ..core.losses import gram_matrix, style_loss
+from ..core import losses
 from ..core.objective import Objective, resolve_layer_weights
-from ..core.optimize import optimize
+from ..core.optimize import optimize, run_jobs
 from ..core.result import Result
 from ..core.vgg import STYLE_LAYERS, VGG19, vgg19
 from ..imaging.images import load_image, resize
 from ..synthesis.stylize import initial_image
-from .figures import run_jobs
 
 
 def _source_name(source: object) -> str:
@@ -67,18 +66,11 @@ def layer_style_losses(
 ) -> dict[str, float]:
     r"""Each layer's style loss :math:`E_l` (Eq. 4) of ``image`` against ``style``, unweighted.
 
-    The style's Gram matrices are rescaled to the image's number of positions, as in
-    :func:`helpers.stylize`, so the two may differ in size. ``net`` defaults to the paper's VGG19.
+    :func:`helpers.core.losses.layer_style_losses` for any image source (a path, a catalogue
+    name, a tensor ...); ``net`` defaults to the paper's VGG19.
     """
     net = net or vgg19()
-    image, style = load_image(image).to(net.device), load_image(style).to(net.device)
-    with torch.no_grad():
-        feats, targets = net(image, layers), net(style, layers)
-    losses = {}
-    for name in layers:
-        scale = feats[name].shape[2:].numel() / targets[name].shape[2:].numel()
-        losses[name] = float(style_loss(feats[name], gram_matrix(targets[name]) * scale))
-    return losses
+    return losses.layer_style_losses(load_image(image), load_image(style), net, layers)
 
 
 def loss_scale_runs(

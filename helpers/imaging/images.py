@@ -10,17 +10,19 @@ import contextlib
 import io
 import math
 import os
+import re
+import struct
 import warnings
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from ..base.errors import ImageError, ImageNotFoundError, SettingsError
+from .catalog import download_url, example
 from .files import atomic_path
 
 ImageSource = str | os.PathLike | Image.Image | torch.Tensor | np.ndarray | bytes | bytearray | memoryview
@@ -71,46 +73,27 @@ EMPTY = "is empty (0 bytes), not an image: choose another file, or re-save or re
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
-def _check_png_chunks(fp: io.IOBase, name: str) -> None:
-    """Verify every PNG chunk's CRC-32: PIL checks only some, so a damaged image would load garbled."""
-    fp.seek(len(PNG_SIGNATURE))
-    while True:
-        head = fp.read(8)
-        if len(head) < 8:
-            raise ImageError(
-                f"{name} is a damaged PNG (it ends before its IEND chunk): re-save or re-download it"
-            )
-        length, kind = int.from_bytes(head[:4], "big"), head[4:]
-        crc = zlib.crc32(kind)
-        remaining = length
-        while remaining:
-            block = fp.read(min(remaining, 1 << 20))
-            if not block:
-                break
-            crc = zlib.crc32(block, crc)
-            remaining -= len(block)
-        stored = fp.read(4)
-        if remaining or len(stored) < 4:
-            raise ImageError(
-                f"{name} is a damaged PNG (cut off in its {kind.decode('latin-1')!r} chunk): "
-                "re-save or re-download it"
-            )
-        if int.from_bytes(stored, "big") != crc:
-            raise ImageError(
-                f"{name} is a damaged PNG (its {kind.decode('latin-1')!r} chunk fails its CRC check): "
-                "re-save or re-download it"
-            )
-        if kind == b"IEND":
-            fp.seek(0)
-            return
+def _check_png(fp: io.IOBase, name: str) -> None:
+    """Check every chunk's CRC-32 with Pillow's ``verify()``: plain decoding skips some, so a
+    damaged PNG could load garbled. (Not IEND's, which carries no data.)"""
+    try:
+        with PngImagePlugin.PngImageFile(fp) as png:  # the PNG reader itself, for its own error
+            png.verify()
+    except (SyntaxError, OSError, EOFError, ValueError, struct.error) as exc:
+        chunk = re.search(r"bad header checksum in b'(\w{4})'", str(exc))
+        if chunk:
+            problem = f"its {chunk[1]!r} chunk fails its CRC check"
+        else:  # Pillow says "Truncated File Read", "truncated PNG file", "incomplete checksum" ...
+            problem = f"cut off or garbled: {str(exc).rstrip('.') or type(exc).__name__}"
+        raise ImageError(f"{name} is a damaged PNG ({problem}): re-save or re-download it") from None
+    finally:
+        fp.seek(0)
 
 
 def _resolve_path(source: str | os.PathLike) -> Path:
     """A file path, a URL (downloaded and cached) or a catalogue name -> an existing file."""
     text = os.fspath(source)
     if text.startswith(("http://", "https://")):
-        from .catalog import download_url
-
         return download_url(text)
     path = Path(text).expanduser()
     if path.is_dir():
@@ -119,8 +102,6 @@ def _resolve_path(source: str | os.PathLike) -> Path:
         return path
     looks_like_name = os.sep not in text and "/" not in text and not path.suffix
     if looks_like_name:
-        from .catalog import example
-
         return example(text)
     raise ImageNotFoundError(f"no such image file: {path} (check the path, or use a catalogue name)")
 
@@ -138,9 +119,10 @@ def open_image(source: ImageSource, *, size: int | None = None) -> Image.Image:
     if isinstance(source, Image.Image):
         return _decode(source, _describe(source), size)
     with _open_file(source) as (fp, name):
-        if fp.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE:
-            _check_png_chunks(fp, name)
+        is_png = fp.read(len(PNG_SIGNATURE)) == PNG_SIGNATURE
         fp.seek(0)
+        if is_png:
+            _check_png(fp, name)
         try:
             with _no_pil_bomb_check():
                 image = Image.open(fp)

@@ -28,7 +28,7 @@ import torch
 from ..base.config import choose
 from ..base.errors import ImageError, SettingsError
 from ..core.losses import gram_matrix
-from ..core.vgg import CONTENT_LAYERS, STYLE_LAYERS
+from ..core.vgg import CONTENT_LAYERS, STYLE_LAYERS, layer_set_label
 from ..imaging.images import ImageSource, load_image, resize, to_pil
 
 MODES = ("preview", "full")
@@ -136,15 +136,8 @@ def stylize_kwargs(
     }
 
 
-def layer_set_text(layers: Sequence[str]) -> str:
-    """``conv1_1 … conv5_1`` for consecutive layers, else the names joined by commas."""
-    if not layers:
-        return "no style layer"
-    every = list(STYLE_LAYERS)
-    start = every.index(layers[0]) if layers[0] in every else -1
-    if len(layers) > 2 and list(layers) == every[start : start + len(layers)]:
-        return f"{layers[0]} … {layers[-1]}"
-    return ", ".join(layers)
+#: How a panel's caption names its style layers: the figures' labelling (helpers.core.layers).
+layer_set_text = layer_set_label
 
 
 def describe(settings: PanelSettings, mode: str = "full") -> list[str]:

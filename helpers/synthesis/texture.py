@@ -2,7 +2,8 @@ r"""Texture synthesis (Gatys, Ecker & Bethge 2015, "Texture Synthesis Using Conv
 Networks"): style transfer without a content image.
 
 A texture is described by the Gram matrices :math:`G^l` of a set of layers, statistics that keep
-*which features occur together* and forget *where*. Starting from white noise, the pixels are
+*which features occur together* and forget *where*. Starting from noise (the paper's white noise;
+ours is faint noise, 0.5 + 0.03 N(0, 1), see :func:`helpers.noise_image`), the pixels are
 changed until their Gram matrices match the source's,
 
 .. math:: \mathcal{L}(\vec x, \vec a) = \sum_l w_l E_l,
@@ -17,14 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from ..core.result import Result
-from ..core.vgg import STYLE_LAYERS
+from ..core.vgg import GROWING_STYLE_SETS, STYLE_LAYERS
 from ..imaging.images import ImageSource
 from .stylize import stylize
 
-#: The growing layer sets of the texture paper's Fig. 2 and the style paper's Fig. 1 (top row).
-TEXTURE_LAYER_SETS: tuple[tuple[str, ...], ...] = tuple(
-    STYLE_LAYERS[: i + 1] for i in range(len(STYLE_LAYERS))
-)
+#: The growing layer sets of the texture paper's Fig. 2 (the name notebook 09 imports).
+TEXTURE_LAYER_SETS = GROWING_STYLE_SETS
 
 
 def synthesize_texture(
@@ -37,7 +36,7 @@ def synthesize_texture(
     layer_weights: Mapping[str, float] | Sequence[float] | None = None,
     **kwargs,
 ) -> Result:
-    """A new texture with the Gram statistics of ``style`` at ``layers``, grown from white noise.
+    """A new texture with the Gram statistics of ``style`` at ``layers``, grown from faint noise.
 
     Args:
         style: the source texture (path, URL, catalogue name, PIL image or tensor).
