@@ -93,7 +93,7 @@ def test_initialisation_row_names_each_start():
     assert labels["titles"] == [
         "A: from the content",
         "B: from the style",
-        *[f"C: noise, seed {s}" for s in range(4)],
+        *[f"C: faint noise, seed {s}" for s in range(4)],
     ]
 
 

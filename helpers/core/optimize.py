@@ -103,19 +103,7 @@ def optimize(
         return total
 
     stopped, message = None, f"finished {steps} steps"
-    if optimizer == "lbfgs":
-        opt: torch.optim.Optimizer = torch.optim.LBFGS(
-            [x],
-            lr=lr,
-            max_iter=steps * 2,
-            max_eval=steps,
-            history_size=HISTORY_SIZE,
-            tolerance_grad=-1.0,
-            tolerance_change=-1.0,
-            line_search_fn=LINE_SEARCH,
-        )
-    else:
-        opt = torch.optim.Adam([x], lr=lr)
+    opt = _optimizer(optimizer, x, lr, steps)
     try:
         if optimizer == "lbfgs":
             while len(history) < steps:  # LBFGS.step stops on its own only at max_eval
@@ -137,13 +125,23 @@ def optimize(
     elif not stopped and len(history) >= 10 and best["step"] == step_offset + 1:
         message += f"; the loss never fell below its starting value: lower lr (now {lr:g})"
     image = best["image"].detach().clamp(0, 1).float().cpu()
-    return Result(
-        image=image,
-        history=history,
-        settings=dict(settings or {}),
-        stopped=stopped,
-        message=message,
-        best_step=best["step"],
+    settings = dict(settings or {})
+    return Result(image, history, settings, stopped=stopped, message=message, best_step=best["step"])
+
+
+def _optimizer(name: str, x: torch.Tensor, lr: float, steps: int) -> torch.optim.Optimizer:
+    """L-BFGS that evaluates the loss exactly ``steps`` times (no early stop), or Adam."""
+    if name == "adam":
+        return torch.optim.Adam([x], lr=lr)
+    return torch.optim.LBFGS(
+        [x],
+        lr=lr,
+        max_iter=steps * 2,
+        max_eval=steps,
+        history_size=HISTORY_SIZE,
+        tolerance_grad=-1.0,
+        tolerance_change=-1.0,
+        line_search_fn=LINE_SEARCH,
     )
 
 
