@@ -13,6 +13,7 @@ from PIL import Image
 import helpers
 from helpers.base.errors import ImageError, ImageNotFoundError
 from helpers.imaging.images import TransparencyWarning, load_image, resize, save_image, to_pil
+from tests import image_corpus as corpus
 
 
 def _png(tmp_path, image: Image.Image, name="x.png"):
@@ -129,3 +130,26 @@ def test_saved_files_get_the_usual_permissions(tmp_path):
     mask = os.umask(0)
     os.umask(mask)
     assert path.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def _with_chunk(png: bytes, before: bytes, chunk: bytes) -> bytes:
+    at = png.index(before) - 4  # the length field of the first `before` chunk
+    return png[:at] + chunk + png[at:]
+
+
+@pytest.mark.parametrize("before", [b"IDAT", b"IEND"], ids=["before the pixels", "after the pixels"])
+def test_pillows_verify_catches_a_bad_crc_in_any_chunk(tmp_path, before):
+    """The check is Pillow's ``verify()``, which reads every chunk up to IEND."""
+    good = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(good, format="PNG")
+    bad_text = corpus.png_chunk(b"tEXt", b"Comment\x00hello", crc=12345)
+    data = _with_chunk(good.getvalue(), before, bad_text)
+    if before == b"IEND":  # after the pixels, PIL's own decoding does not notice: hence verify()
+        with Image.open(io.BytesIO(data)) as plain:
+            plain.load()
+    path = tmp_path / "text.png"
+    path.write_bytes(data)
+    for source in (path, data):
+        with pytest.raises(ImageError, match=r"damaged PNG \(its 'tEXt' chunk fails its CRC check\)"):
+            load_image(source)
+    assert load_image(good.getvalue()).shape == (1, 3, 40, 40)  # the intact file loads

@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+import helpers
 from helpers import content_loss, gram_matrix, style_loss, total_variation
+from helpers.core.losses import layer_style_losses
+from helpers.core.normalize import style_loss_per_layer
 
 
 def test_gram_matrix_by_hand():
@@ -116,3 +119,21 @@ def test_gradients_pass_gradcheck(fn):
         f = F.detach().reshape(3, 6)
         expected = (f.T @ (f @ f.T - A[0])).T / (3**2 * 6**2)
         assert torch.allclose(g.reshape(3, 6), expected)
+
+
+def test_layer_style_losses_is_eq4_at_each_layer_with_the_style_rescaled_to_the_images_positions():
+    """One function for E_l per layer; analysis and normalize hand it on, they do not redo it."""
+    net = helpers.vgg19(weights=None, device="cpu")
+    generator = torch.Generator().manual_seed(0)
+    image = torch.rand(1, 3, 48, 48, generator=generator)
+    style = torch.rand(1, 3, 96, 96, generator=generator)
+    losses = layer_style_losses(image, style, net, ["conv1_1", "conv3_1"])
+    with torch.no_grad():
+        fx, fs = net(image, ["conv1_1"])["conv1_1"], net(style, ["conv1_1"])["conv1_1"]
+    assert list(losses) == ["conv1_1", "conv3_1"]
+    assert losses["conv1_1"] == pytest.approx(float(style_loss(fx, gram_matrix(fs) / 4)), rel=1e-5)
+    assert list(layer_style_losses(image, style, net)) == list(helpers.STYLE_LAYERS)
+    assert layer_style_losses(style, style, net) == dict.fromkeys(helpers.STYLE_LAYERS, 0.0)
+    assert style_loss_per_layer is layer_style_losses
+    by_source = helpers.analysis.layer_style_losses(image, style, ["conv1_1"], net=net)
+    assert by_source == {"conv1_1": losses["conv1_1"]}
