@@ -41,7 +41,7 @@ class Frames:
     """A :func:`stylize` callback that keeps the image every ``every`` steps, to watch a run form.
 
     ``stylize(..., callback=frames)``, then ``frames.plot()`` shows the strip. The images are the
-    optimiser's current iterates (clamped to [0, 1]), so early frames show the noise it starts from.
+    optimiser's current iterates (clamped to [0, 1]), so early frames show the faint noise it starts from.
     """
 
     def __init__(self, every: int = 25) -> None:

@@ -120,7 +120,7 @@ def figure_init(
     progress: Progress = True,
     **run,
 ) -> PaperFigure:
-    """CVPR Fig. 6: from the content image, from the style image, from four noise seeds."""
+    """CVPR Fig. 6: from the content image, from the style image, from faint noise (four seeds)."""
     run = _with_defaults("init", run)
     first = int(run.get("seed", 0))
     seeds = tuple(range(first, first + INIT_SEEDS)) if seeds is None else tuple(seeds)
