@@ -57,8 +57,8 @@ class Cli:
     ``commands``: the option groups it joins: ``"run"`` (every command that optimises an image),
     ``"stylize"``, ``"beyond"`` (stylize's "beyond the paper" group), ``"texture"``.
     ``parse`` turns the typed text into a value (argparse's ``type``); ``to_option`` maps the
-    parsed value to the option's (e.g. ``"none"`` to ``None``). ``example`` is a valid value as
-    typed, shown in the help and used by the tests.
+    parsed value to the option's (e.g. ``"none"`` to ``None``). ``example``: a valid value as
+    typed (the tests pass it to show that the flag reaches the option).
     """
 
     flag: str
@@ -217,6 +217,14 @@ def _csv(kind: Callable[[str], Any]) -> Callable[[str], list]:
     return parse
 
 
+def _height_x_width(text: str) -> tuple[int, int]:
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 512x768, got {text!r}") from None
+    return h, w
+
+
 def _int_of_float(text: str) -> int:
     return int(float(text))
 
@@ -237,7 +245,7 @@ def _full_steps() -> int:
     return choose(300, quick=8)
 
 
-RUN, STYLIZE, BEYOND = ("run",), ("stylize",), ("beyond",)
+RUN, STYLIZE, BEYOND, TEXTURE = ("run",), ("stylize",), ("beyond",), ("texture",)
 NOT_IN_PANEL = "not in the panel yet: use stylize() or the command line"
 
 
@@ -257,9 +265,7 @@ class Settings:
         r"the ratio alpha/beta of content to style weight in Eq. 7; the paper uses 1e-3 and 1e-4",
         check=lambda v: check_weight("ratio (alpha/beta)", v, positive=True),
         cli=Cli("--ratio", STYLIZE, "1e-4", parse=float),
-        panel=Control(
-            "log_slider", "ratio", "α/β", lo=1e-6, hi=1.0, step=0.25, readout=".1e"
-        ),
+        panel=Control("log_slider", "ratio", "α/β", lo=1e-6, hi=1.0, step=0.25, readout=".1e"),
     )
     style_layers: Sequence[str] = option(
         STYLE_LAYERS,
@@ -349,12 +355,10 @@ class Settings:
     )
     size: int | None = option(
         None,
-        "longer side of the output in pixels; None: 512 on a GPU, 256 on a CPU",
+        "longer side of the output in pixels (default: 512 on a GPU, 256 on a CPU)",
         check=_optional(check_size),
         cli=Cli("--size", RUN, "64", parse=int),
-        panel=Control(
-            "int_slider", "size", "size (px)", _full_size, lo=64, hi=1024, step=32, previews=False
-        ),
+        panel=Control("int_slider", "size", "size (px)", _full_size, lo=64, hi=1024, step=32, previews=False),
         saved="resolved",
     )
     steps: int | Sequence[int] = option(
@@ -395,7 +399,7 @@ class Settings:
     )
     lr: float | None = option(
         None,
-        "the optimiser's step size; None: 1 for L-BFGS, 0.02 for Adam",
+        "the optimiser's step size (default: 1 for L-BFGS, 0.02 for Adam)",
         check=_optional(lambda v: check_weight("lr", v, positive=True)),
         cli=Cli("--lr", RUN, "0.5", parse=float),
         panel=NOT_IN_PANEL,
@@ -403,7 +407,8 @@ class Settings:
     )
     weights: str | None = option(
         "caffe",
-        "VGG19's weights: 'caffe' (the paper's, offline), 'torchvision', or None (random, fast)",
+        "VGG19's weights: 'caffe' (the paper's, offline), 'torchvision', or None (random and fast; "
+        "'none' on the command line)",
         check=_choice("weights", WEIGHT_SETS),
         cli=Cli(
             "--weights",
@@ -425,7 +430,7 @@ class Settings:
     )
     device: str | torch.device | None = option(
         None,
-        "'cpu', 'cuda', 'cuda:N' or 'mps'; None: the fastest available",
+        "'cpu', 'cuda', 'cuda:N' or 'mps' (default: the fastest available)",
         check=_optional(_device),
         cli=Cli("--device", RUN, "cpu"),
         panel="given when the panel is made: StylePanel(device=...)",
@@ -435,7 +440,7 @@ class Settings:
         None,
         "the exact (height, width) of the output, e.g. for a texture larger than its source",
         check=_optional(_shape),
-        cli="the texture command's --shape (stylize follows the content's shape)",
+        cli=Cli("--shape", TEXTURE, "64x96", parse=_height_x_width, metavar="HEIGHTxWIDTH"),
         panel=NOT_IN_PANEL,
         saved="resolved",
     )
@@ -470,7 +475,7 @@ class Settings:
         "use the normalised VGG19 (each filter's mean activation one, as the paper did; "
         "see helpers.normalize): it changes the balance between layers and the scale of ratio",
         check=bool,
-        cli=Cli("--normalize", BEYOND + ("texture",), "", action="store_true"),
+        cli=Cli("--normalize", BEYOND + TEXTURE, "", action="store_true"),
         panel=NOT_IN_PANEL,
     )
     save_every: int = option(
@@ -583,6 +588,6 @@ def signature(*leading: inspect.Parameter) -> inspect.Signature:
 def docs(indent: str = "    ") -> str:
     """The options as a docstring section (``name: help``), one entry per option."""
     return "\n".join(
-        textwrap.fill(f"{opt.name}: {opt.help}.", 100, initial_indent=indent, subsequent_indent=indent + "    ")
+        textwrap.fill(f"{opt.name}: {opt.help}.", 100, initial_indent=indent, subsequent_indent=indent * 2)
         for opt in options()
     )
