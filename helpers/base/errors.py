@@ -46,7 +46,7 @@ def one_line(exc: BaseException, *, typed: bool = False) -> str:
     alone may not say what went wrong (``KeyError: 'conv9_9'``).
     """
     text = str(exc).strip()
-    text = text.splitlines()[0] if text else ""
+    text = text.splitlines()[0].strip() if text else ""
     if isinstance(exc, StyleTransferError) and not typed:
         return text or type(exc).__name__
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,9 +1,10 @@
 r"""Interactive panels for the notebooks: tweak the weights and watch the image form.
 
-* :class:`StylePanel`: every option of :func:`helpers.stylize` declared with a control (the ratio :math:`\alpha/\beta` on a
-  log scale, :math:`w_l` per style layer with an on/off switch, content layer, pooling,
-  initialisation, optimiser, size, steps), image pickers with uploads, Preview / Run / Stop /
-  Save, the image as it forms, a live loss curve, and thumbnails of the last results.
+* :class:`StylePanel`: every option of :func:`helpers.stylize` declared with a control (the
+  ratio :math:`\alpha/\beta` on a log scale, :math:`w_l` per style layer with an on/off switch,
+  content layer, pooling, initialisation, optimiser, size, steps), image pickers with uploads,
+  Preview / Run / Stop / Save, the image as it forms, a live loss curve, and thumbnails of the
+  last results.
 * :class:`GramPanel`: pick a layer and two filters; see their feature maps and the Gram entry
   :math:`G^l_{ij} = \sum_k F^l_{ik} F^l_{jk}` they make, marked in the heat map.
 

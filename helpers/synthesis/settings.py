@@ -186,10 +186,6 @@ def _callable(value: Any) -> Any:
     return value
 
 
-def _list(value: Any) -> list:
-    return list(value)
-
-
 def _count(value: Any) -> int:
     return 0 if value is None else sum(m is not None for m in value)
 
@@ -281,7 +277,7 @@ class Settings:
             attr="layer_on",
             css="layer",
         ),
-        saved=_list,
+        saved="resolved",  # only the layers in use: none without that image
     )
     layer_weights: Mapping[str, float] | Sequence[float] | None = option(
         None,
@@ -297,6 +293,7 @@ class Settings:
             css="weight",
             step=0.05,
         ),
+        saved="resolved",  # the w_l used, 1/L each by default
     )
     content_layers: Sequence[str] = option(
         CONTENT_LAYERS,
@@ -311,7 +308,7 @@ class Settings:
             to_option=lambda ps: [ps.content_layer],
             options=CONV_LAYERS,
         ),
-        saved=_list,
+        saved="resolved",  # only the layers in use: none without that image
     )
     pooling: str = option(
         "avg",
