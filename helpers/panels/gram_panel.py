@@ -75,7 +75,7 @@ class GramPanel:
         return self.widget._repr_mimebundle_(**kwargs)
 
     def entry(self):
-        """The current :class:`~helpers.panel_logic.GramEntry`."""
+        """The current :class:`~helpers.panels.logic.GramEntry`."""
         return gram_entry(self.features[self.layer.value], self.i.value, self.j.value)
 
     def _changed(self) -> None:

@@ -150,7 +150,7 @@ class StylePanel(ImageSources):
     def set(self, **changes) -> StylePanel:
         """Change settings by name (``panel.set(ratio=1e-4, init="noise")``) without starting a preview.
 
-        The names are :class:`~helpers.panel_logic.PanelSettings`' fields.
+        The names are :class:`~helpers.panels.logic.PanelSettings`' fields.
         """
         unknown = sorted(set(changes) - set(PanelSettings.__dataclass_fields__))
         if unknown:

@@ -258,7 +258,7 @@ class Settings:
 
     ratio: float = option(
         1e-3,
-        r"the ratio alpha/beta of content to style weight in Eq. 7; the paper uses 1e-3 and 1e-4",
+        "the ratio alpha/beta of content to style weight in Eq. 7; the paper uses 1e-3 and 1e-4",
         check=lambda v: check_weight("ratio (alpha/beta)", v, positive=True),
         cli=Cli("--ratio", STYLIZE, "1e-4", parse=float),
         panel=Control("log_slider", "ratio", "α/β", lo=1e-6, hi=1.0, step=0.25, readout=".1e"),
