@@ -10,15 +10,27 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
-from .base.errors import SettingsError, StyleTransferError
+import matplotlib
+
+from .base.errors import SettingsError, StyleTransferError, one_line
+from .core.vgg import STYLE_LAYERS
+from .course import figures
+from .imaging.catalog import catalog
+from .imaging.files import check_output
+from .imaging.images import image_format
+from .synthesis.settings import BEYOND, RUN, STYLIZE, TEXTURE, Cli, Option, Settings, options
+from .synthesis.stylize import run
+from .synthesis.texture import synthesize_texture
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -36,59 +48,73 @@ def _layers(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
+def _cli_options(commands: Sequence[str]) -> list[Option]:
+    return [o for o in options() if isinstance(o.cli, Cli) and set(o.cli.commands) & set(commands)]
+
+
+def add_options(parser, commands: Sequence[str], *, helps: dict[str, str] | None = None) -> None:
+    """The flags of every option declared for ``commands`` (see :class:`~helpers.synthesis.settings.Cli`).
+
+    Each flag's default is the option's own; ``helps`` replaces the ``(default: ...)`` text of
+    some (a command whose defaults differ, such as ``figures``).
+    """
+    for opt in _cli_options(commands):
+        cli: Cli = opt.cli  # type: ignore[assignment]
+        default = "none" if opt.default is None and cli.choices and "none" in cli.choices else opt.default
+        text = opt.help
+        if helps and opt.name in helps:
+            text = re.sub(r" \(default: [^)]*\)$", "", text) + f" (default: {helps[opt.name]})"
+        elif default is not None and default is not False and "default" not in text:
+            shown = ",".join(default) if isinstance(default, tuple) else default
+            text += f" (default: {shown})"
+        kwargs = {"dest": opt.name, "default": default, "help": text.replace("%", "%%")}
+        if cli.action is not None:
+            kwargs["action"] = cli.action
+        else:
+            kwargs.update(type=cli.parse, choices=cli.choices, metavar=cli.metavar)
+        if cli.action == "append":
+            kwargs["metavar"] = cli.metavar
+        parser.add_argument(cli.flag, **{k: v for k, v in kwargs.items() if v is not None or k == "default"})
+
+
+def option_values(args: argparse.Namespace, commands: Sequence[str]) -> dict:
+    """stylize's keyword arguments from the flags of :func:`add_options`."""
+    return {o.name: o.cli.to_option(getattr(args, o.name)) for o in _cli_options(commands)}
+
+
 def add_run_options(
     parser: argparse.ArgumentParser,
     *,
     steps: int | None = 300,
-    size_help: str = "256 on a CPU, 512 on a GPU",
-    steps_help: str = "300",
+    size_help: str | None = None,
+    steps_help: str | None = None,
 ) -> None:
-    """Options shared by every command that optimises an image."""
-    parser.add_argument("--size", type=int, default=None, help=f"longer side in px (default: {size_help})")
-    parser.add_argument("--steps", type=int, default=steps, help=f"loss evaluations (default: {steps_help})")
-    parser.add_argument(
-        "--weights",
-        default="caffe",
-        choices=["caffe", "torchvision", "none"],
-        help="VGG19 weights: caffe (the paper's, offline; default), torchvision, none (random)",
-    )
-    parser.add_argument("--pooling", default="avg", choices=["avg", "max"], help="default: avg (the paper's)")
-    parser.add_argument("--optimizer", default="lbfgs", choices=["lbfgs", "adam"], help="default: lbfgs")
-    parser.add_argument(
-        "--lr", type=float, default=None, help="step size (default: 1 for L-BFGS, 0.02 for Adam)"
-    )
-    parser.add_argument(
-        "--precision",
-        default="auto",
-        choices=["auto", "fp32", "bf16"],
-        help="network arithmetic; auto = bf16 where the hardware has it natively",
-    )
-    parser.add_argument("--seed", type=int, default=0, help="noise seed (default: 0)")
-    parser.add_argument(
-        "--device", default=None, help="cpu, cuda, cuda:N or mps (default: the fastest available)"
-    )
+    """Options shared by every command that optimises an image (``steps=None``: the command's own)."""
+    helps = {k: v for k, v in (("size", size_help), ("steps", steps_help)) if v is not None}
+    add_options(parser, RUN, helps=helps)
+    parser.set_defaults(steps=steps)
 
 
 def run_arguments(args: argparse.Namespace) -> dict:
     """The keyword arguments that the options of :func:`add_run_options` stand for."""
-    return {
-        "size": args.size,
-        "steps": args.steps,
-        "optimizer": args.optimizer,
-        "lr": args.lr,
-        "weights": None if args.weights == "none" else args.weights,
-        "pooling": args.pooling,
-        "precision": args.precision,
-        "device": args.device,
-        "seed": args.seed,
-    }
+    return option_values(args, RUN)
+
+
+def add_beyond_options(p: argparse.ArgumentParser) -> None:
+    """The follow-up papers' options (notebook 09): colour, several styles, scale, masks, TV, ..."""
+    add_options(p.add_argument_group("beyond the paper"), BEYOND)
+
+
+def beyond_arguments(args: argparse.Namespace) -> dict:
+    """stylize's keyword arguments from :func:`add_beyond_options`."""
+    return option_values(args, BEYOND)
 
 
 def _stylize_parser(sub) -> None:
     p = sub.add_parser(
         "stylize",
         help="render a photo in the style of a painting",
-        description="Render CONTENT in the style of STYLE (Gatys et al. 2016).",
+        description="Render CONTENT in the style of STYLE (Gatys et al. 2016), from faint noise.",
     )
     p.add_argument("content", help="content image: a path, URL or catalogue name (see `examples`)")
     p.add_argument("style", nargs="+", help="style image(s): a path, URL or catalogue name each")
@@ -98,96 +124,18 @@ def _stylize_parser(sub) -> None:
         required=True,
         help="output image (.png or .jpg); a .json of the settings goes beside it",
     )
-    p.add_argument("--ratio", type=float, default=1e-3, help="alpha/beta, content vs style (default: 1e-3)")
-    p.add_argument(
-        "--init",
-        default="noise",
-        choices=["noise", "content", "style"],
-        help="starting image (default: noise)",
-    )
-    p.add_argument("--content-layers", type=_layers, default=None, help="comma-separated (default: conv4_2)")
-    p.add_argument(
-        "--style-layers",
-        type=_layers,
-        default=None,
-        help="comma-separated (default: conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)",
-    )
     p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    add_options(p, STYLIZE)
     add_run_options(p)
     add_beyond_options(p)
     p.set_defaults(func=cmd_stylize)
-
-
-def _floats(text: str) -> list[float]:
-    try:
-        return [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from None
-
-
-def _ints(text: str) -> list[int]:
-    return [int(v) for v in _floats(text)]
-
-
-def _shape(text: str) -> tuple[int, int]:
-    try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 512x768, got {text!r}") from None
-    return h, w
-
-
-def add_beyond_options(p: argparse.ArgumentParser) -> None:
-    """The follow-up papers' options (notebook 09): colour, several styles, scale, masks, TV, ..."""
-    g = p.add_argument_group("beyond the paper")
-    g.add_argument(
-        "--preserve-color",
-        choices=["luminance", "histogram"],
-        default=None,
-        help="keep the content's colours: luminance-only transfer, or match the style's colours first",
-    )
-    g.add_argument(
-        "--style-weights", type=_floats, default=None, help="blend weights of several styles, e.g. 0.7,0.3"
-    )
-    g.add_argument(
-        "--style-scale", type=float, default=1.0, help="style size relative to the output (2: bigger strokes)"
-    )
-    g.add_argument(
-        "--scales",
-        type=_ints,
-        default=None,
-        help="coarse to fine, e.g. 256,512,1024 (--steps then counts per scale; --size is ignored)",
-    )
-    g.add_argument(
-        "--mask",
-        action="append",
-        default=None,
-        help="region of the output for each style, in order (an image: white = that style); repeat per style",
-    )
-    g.add_argument("--tv-weight", type=float, default=0.0, help="total-variation smoothing (default: 0, off)")
-    g.add_argument(
-        "--normalize", action="store_true", help="the normalised VGG19 (mean activation one per filter)"
-    )
-
-
-def beyond_arguments(args: argparse.Namespace) -> dict:
-    """stylize's keyword arguments from :func:`add_beyond_options`."""
-    return {
-        "preserve_color": args.preserve_color,
-        "style_weights": args.style_weights,
-        "style_scale": args.style_scale,
-        "scales": args.scales,
-        "masks": args.mask,
-        "tv_weight": args.tv_weight,
-        "normalize": args.normalize,
-    }
 
 
 def _texture_parser(sub) -> None:
     p = sub.add_parser(
         "texture",
         help="synthesise a texture from an image (Gatys et al. 2015)",
-        description="Grow a new texture with the Gram statistics of STYLE, from white noise.",
+        description="Grow a new texture with the Gram statistics of STYLE, from faint noise.",
     )
     p.add_argument("style", help="source texture: a path, URL or catalogue name")
     p.add_argument("-o", "--output", required=True, help="output image (.png or .jpg)")
@@ -197,28 +145,21 @@ def _texture_parser(sub) -> None:
         default=None,
         help="comma-separated (default: conv1_1,conv2_1,conv3_1,conv4_1,conv5_1)",
     )
-    p.add_argument(
-        "--shape", type=_shape, default=None, help="output HEIGHTxWIDTH (default: the source's shape)"
-    )
-    p.add_argument("--normalize", action="store_true", help="the normalised VGG19")
     p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
+    add_options(p, TEXTURE)
     add_run_options(p)
     p.set_defaults(func=cmd_texture)
 
 
 def cmd_texture(args: argparse.Namespace) -> int:
-    from .core.vgg import STYLE_LAYERS
-    from .synthesis.texture import synthesize_texture
-
     output = Path(args.output)
     if output.exists() and not args.force:
         raise SettingsError(f"{output} exists: choose another name or add --force to overwrite it")
     result = synthesize_texture(
         args.style,
         layers=args.layers or STYLE_LAYERS,
-        shape=args.shape,
+        **option_values(args, TEXTURE),
         **run_arguments(args),
-        normalize=args.normalize,
         callback=ProgressPrinter(args.steps),
         progress=False,
     )
@@ -247,30 +188,16 @@ def format_losses(losses: dict) -> str:
 
 
 def cmd_stylize(args: argparse.Namespace) -> int:
-    from .core.vgg import CONTENT_LAYERS, STYLE_LAYERS
-    from .imaging.files import check_output
-    from .imaging.images import image_format
-    from .synthesis.stylize import stylize
-
     # Everything that could stop the output from being written is checked before the run.
     output = Path(args.output)
     image_format(output)
     for path in (output, output.with_suffix(".json")):
         check_output(path, overwrite=args.force)
-    beyond = beyond_arguments(args)
-    result = stylize(
-        args.content,
-        args.style if len(args.style) > 1 else args.style[0],
-        ratio=args.ratio,
-        content_layers=args.content_layers or CONTENT_LAYERS,
-        style_layers=args.style_layers or STYLE_LAYERS,
-        init=args.init,
-        **run_arguments(args),
-        callback=ProgressPrinter(args.steps * len(args.scales or [0])),
-        progress=False,
-        **beyond,
-    )
-    return finish(result, output, overwrite=args.force)
+    values = option_values(args, RUN + STYLIZE + BEYOND)
+    settings = Settings.of(**values, save_prefix=str(output.with_suffix("")), progress=False)
+    settings = replace(settings, callback=ProgressPrinter(settings.total_steps))
+    style = args.style if len(args.style) > 1 else args.style[0]
+    return finish(run(args.content, style, settings), output, overwrite=args.force)
 
 
 @contextlib.contextmanager
@@ -325,7 +252,7 @@ def _figures_parser(sub) -> None:
         help="render the paper's figures (PNG + JSON of settings), headless",
         description=(
             "Render Gatys et al.'s figures with the paper's settings (Caffe VGG19, average pooling, "
-            "L-BFGS from white noise): 1 = content and style reconstructions, 2 = Tübingen after five "
+            "L-BFGS from faint noise): 1 = content and style reconstructions, 2 = Tübingen after five "
             "paintings, 3 = layer sets x alpha/beta, init = CVPR Fig. 6. Each PNG gets a JSON beside it "
             "with the settings, seeds, losses, seconds and versions."
         ),
@@ -354,11 +281,7 @@ def _figures_parser(sub) -> None:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    import matplotlib
-
     matplotlib.use("Agg")  # headless: files only, never a window
-    from .course import figures
-
     if args.gallery and args.figure is not None:
         raise SettingsError("--gallery writes its own set of pictures: leave out --figure")
     run = run_arguments(args)
@@ -392,8 +315,6 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_examples(args: argparse.Namespace) -> int:
-    from .imaging.catalog import catalog
-
     for entry in catalog().values():
         print(f"{entry.name:18} {entry.role:8} {entry.credit}")
     return 0
@@ -421,8 +342,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StyleTransferError, OSError, ValueError, RuntimeError) as exc:
         if os.environ.get("NST_DEBUG"):
             raise
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if not isinstance(exc, StyleTransferError):
-            message = f"{type(exc).__name__}: {message}"
-        print(f"error: {message}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR

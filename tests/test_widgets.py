@@ -17,6 +17,7 @@ import torch
 from PIL import Image
 
 import helpers
+import helpers.panels.style_panel as style_panel_module
 import helpers.panels.widgets as widgets_module
 from helpers.base.errors import ImageError, SettingsError
 from helpers.core.vgg import STYLE_LAYERS
@@ -87,7 +88,7 @@ class Spy:
 def spy(monkeypatch):
     def make(hold_at: int | None = None) -> Spy:
         s = Spy(helpers.stylize, hold_at)
-        monkeypatch.setattr(widgets_module, "stylize", s)
+        monkeypatch.setattr(style_panel_module, "stylize", s)  # where the panel calls it
         return s
 
     return make

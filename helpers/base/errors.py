@@ -36,3 +36,17 @@ class WeightsError(StyleTransferError, RuntimeError):
 
 class StopOptimization(Exception):  # noqa: N818 - reads like StopIteration, which it mirrors
     """Raise from a ``stylize`` callback to end the run early and keep the best image."""
+
+
+def one_line(exc: BaseException, *, typed: bool = False) -> str:
+    """An exception as one line for a learner: the first line of its message.
+
+    The package's own errors already say what to do, so they are shown as they are (with their
+    type in front when ``typed``); any other exception gets its type in front, since its message
+    alone may not say what went wrong (``KeyError: 'conv9_9'``).
+    """
+    text = str(exc).strip()
+    text = text.splitlines()[0].strip() if text else ""
+    if isinstance(exc, StyleTransferError) and not typed:
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -10,11 +10,11 @@ import numpy as np
 import torch
 
 from ..base.config import default_device, quick_mode
-from ..base.errors import StyleTransferError
+from ..base.errors import StyleTransferError, one_line
 
 
 def _short_error(shell, etype, value, tb, tb_offset=None):  # IPython's custom-exception signature
-    print(f"{etype.__name__}: {value}", file=sys.stderr)
+    print(one_line(value, typed=True), file=sys.stderr)
 
 
 def notebook_setup(seed: int = 0, *, quiet: bool = False) -> dict:

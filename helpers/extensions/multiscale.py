@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from typing import Any
 
-from ..base.errors import SettingsError, StopOptimization
+from ..base.errors import SettingsError
 from ..core.result import Result
 from ..imaging.images import resize
 
@@ -52,19 +54,17 @@ def stage_shape(size: int, final: tuple[int, int] | None) -> tuple[int, int] | N
     return max(1, round(h * k)), max(1, round(w * k))
 
 
-def coarse_to_fine(run: Callable[..., Result], arguments: dict) -> Result:
-    """Run ``run`` (:func:`helpers.stylize`) at each of ``arguments["scales"]`` in turn.
+def coarse_to_fine(run: Callable[[Any], Result], settings: Any) -> Result:
+    """Run ``run(settings)`` once per scale of ``settings.scales``, each from the last one's image.
 
-    ``arguments`` are stylize's keyword arguments; ``size`` is ignored (the last scale is the
-    output's size) and ``init`` applies to the first scale only. Stops early, with the best image
-    so far, when a scale is stopped, interrupted or diverges.
+    ``settings`` are :func:`helpers.stylize`'s (a frozen dataclass: each scale gets a copy by
+    ``dataclasses.replace`` with that scale's ``size``, ``steps``, ``shape``, starting image and
+    callback, and ``scales=None``); ``run`` is the single-scale run. ``size`` is ignored (the last
+    scale is the output's size) and ``init`` applies to the first scale only. Stops early, with the
+    best image so far, when a scale is stopped, interrupted or diverges.
     """
-    args = dict(arguments)
-    sizes, counts = check_scales(args.pop("scales"), args.pop("steps"))
-    final_shape = args.pop("shape", None)
-    callback = args.pop("callback", None)
-    init = args.pop("init", "noise")
-    args.pop("size", None)
+    sizes, counts = check_scales(settings.scales, settings.steps)
+    callback, init = settings.callback, settings.init
     history: list[dict] = []
     result: Result | None = None
     start = time.perf_counter()
@@ -75,15 +75,16 @@ def coarse_to_fine(run: Callable[..., Result], arguments: dict) -> Result:
             if callback is not None:
                 callback(step + offset, image, losses)
 
-        shape = stage_shape(size, final_shape)
+        shape = stage_shape(size, settings.shape)
         if result is not None:
             previous = result.image
             if shape is None:  # follow the content's aspect ratio, as stylize will
-                h, w = previous.shape[-2:]
-                k = size / max(h, w)
-                shape = (max(1, round(h * k)), max(1, round(w * k)))
+                shape = stage_shape(size, tuple(previous.shape[-2:]))
             init = resize(previous, shape)
-        result = run(**args, size=size, steps=steps, shape=shape, init=init, callback=forward, scales=None)
+        stage = replace(
+            settings, scales=None, size=size, steps=steps, shape=shape, init=init, callback=forward
+        )
+        result = run(stage)
         history += [
             {**e, "step": e["step"] + offset, "seconds": e["seconds"] + seconds, "size": size}
             for e in result.history
@@ -91,83 +92,12 @@ def coarse_to_fine(run: Callable[..., Result], arguments: dict) -> Result:
         if result.stopped:
             break
     assert result is not None
-    settings = {**result.settings, "scales": sizes, "steps": counts, "size": sizes[-1]}
+    result_settings = {**result.settings, "scales": sizes, "steps": counts, "size": sizes[-1]}
     return Result(
         image=result.image,
         history=history,
-        settings=settings,
+        settings=result_settings,
         stopped=result.stopped,
         message=(f"scale {size} px: " if len(sizes) > 1 else "") + result.message,
         best_step=result.best_step + offset,
     )
-
-
-def time_to_loss(
-    run: Callable[..., Result], content, style, *, size: int, target: float, max_steps: int, **kwargs
-) -> tuple[float | None, int, Result]:
-    """Seconds and steps a single-scale run at ``size`` needs to bring its total loss to ``target``.
-
-    Returns ``(None, max_steps, result)`` when it does not get there within ``max_steps``.
-    """
-    reached: dict = {}
-
-    def watch(step, image, losses):
-        if losses["total"] <= target:
-            reached.update(step=step, seconds=losses["seconds"])
-            raise StopOptimization
-
-    result = run(content, style, size=size, steps=max_steps, callback=watch, progress=False, **kwargs)
-    if reached:
-        return reached["seconds"], reached["step"], result
-    return None, len(result.history), result
-
-
-def compare_to_single_scale(
-    content,
-    style,
-    *,
-    scales: Sequence[int] = (128, 256),
-    steps: int | Sequence[int] = (200, 50),
-    max_steps: int = 1000,
-    **kwargs,
-) -> dict:
-    """The time coarse to fine saves: a multi-scale run, then a single-scale run at the last size
-    until it reaches the same total loss (or ``max_steps``). Prints and returns the numbers.
-
-    Timings include contention from anything else running on the machine: compare them on an
-    idle one. ``kwargs`` go to both runs (``ratio``, ``seed``, ``device`` ...).
-    """
-    from ..synthesis.stylize import stylize
-
-    multi = stylize(content, style, scales=list(scales), steps=steps, progress=False, **kwargs)
-    target = multi.final["total"]
-    t_multi = multi.seconds
-    t_single, steps_single, single = time_to_loss(
-        stylize, content, style, size=int(scales[-1]), target=target, max_steps=max_steps, **kwargs
-    )
-    out = {
-        "scales": list(scales),
-        "steps": multi.settings["steps"],
-        "target_loss": target,
-        "multi_seconds": t_multi,
-        "single_seconds": t_single,
-        "single_steps": steps_single,
-        "single_reached": t_single is not None,
-        "single_best_loss": min(single.losses()),
-        "speedup": (t_single / t_multi) if t_single else None,
-        "multi": multi,
-        "single": single,
-    }
-    if t_single is None:
-        print(
-            f"coarse to fine {list(scales)}: loss {target:.4g} in {t_multi:.1f} s; a single "
-            f"{scales[-1]} px run did not reach it in {steps_single} steps ({single.seconds:.1f} s, "
-            f"best {out['single_best_loss']:.4g}): saved more than {single.seconds - t_multi:.1f} s"
-        )
-    else:
-        print(
-            f"coarse to fine {list(scales)}: loss {target:.4g} in {t_multi:.1f} s; a single "
-            f"{scales[-1]} px run needed {steps_single} steps and {t_single:.1f} s: "
-            f"{t_single / t_multi:.1f}x the time ({t_single - t_multi:+.1f} s)"
-        )
-    return out

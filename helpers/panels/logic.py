@@ -1,6 +1,7 @@
 r"""What the interactive panels compute, kept apart from the widgets so it is tested without a browser.
 
-* :class:`PanelSettings` holds one setting per control of the style panel, and
+* :class:`PanelSettings` holds one setting per control of the style panel (made from the options
+  declared with a control in :class:`helpers.synthesis.settings.Settings`), and
   :func:`stylize_kwargs` turns them into the arguments of :func:`helpers.stylize`: the ratio
   :math:`\alpha/\beta`, the style layers that are switched on with their weights :math:`w_l`, the
   content layer, pooling, initialisation, optimiser, size and steps (or the preview's).
@@ -20,21 +21,26 @@ import math
 import re
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, make_dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import torch
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import PowerNorm
+from matplotlib.figure import Figure
 
 from ..base.config import choose
 from ..base.errors import ImageError, SettingsError
 from ..core.losses import gram_matrix
-from ..core.vgg import CONTENT_LAYERS, STYLE_LAYERS, layer_set_label
+from ..core.vgg import STYLE_LAYERS, layer_set_label
 from ..imaging.images import ImageSource, load_image, resize, to_pil
+from ..synthesis.settings import controls, panel_default
 
 MODES = ("preview", "full")
 #: Uploads are kept at most this large (the size slider's maximum).
 UPLOAD_MAX_SIDE = 1024
-RATIO_RANGE = (1e-6, 1.0)
 
 
 def preview_run() -> dict[str, int]:
@@ -43,42 +49,21 @@ def preview_run() -> dict[str, int]:
 
 
 def full_run() -> dict[str, int]:
-    """The full-size run's default size and steps (a clear picture in a few minutes on a CPU)."""
-    return choose({"size": 256, "steps": 300}, quick={"size": 64, "steps": 8})
+    """The full-size run's default size and steps (the size and steps controls' defaults)."""
+    return {opt.name: panel_default(opt) for opt, _ in controls() if opt.name in ("size", "steps")}
 
 
-@dataclass
-class PanelSettings:
-    """Every choice the style panel offers, as plain values.
-
-    ``content`` and ``style`` are keys of the panel's image sources (a catalogue name such as
-    ``"tubingen"``, or ``"upload: photo.jpg"``). ``layers_on`` switches each style layer on or off;
-    ``layer_weights`` holds its :math:`w_l` (the paper: 1/5 on each of the five).
-    """
-
-    content: str = "tubingen"
-    style: str = "starry_night"
-    ratio: float = 1e-3
-    layers_on: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(STYLE_LAYERS, True))
-    layer_weights: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(STYLE_LAYERS, 1 / len(STYLE_LAYERS))
-    )
-    content_layer: str = CONTENT_LAYERS[0]
-    pooling: str = "avg"
-    # From the photo, a 30-step preview already shows it restyled; from noise (the paper's start)
-    # the photo only emerges after a couple of hundred steps.
-    init: str = "content"
-    optimizer: str = "lbfgs"
-    #: Colour preservation (Gatys et al. 2016b): "none", "luminance" or "histogram".
-    preserve_color: str = "none"
-    size: int = field(default_factory=lambda: full_run()["size"])
-    steps: int = field(default_factory=lambda: full_run()["steps"])
-    seed: int = 0
+class _PanelSettingsBase:
+    """The methods of :class:`PanelSettings` (its fields come from the declared options)."""
 
     @property
     def style_layers(self) -> list[str]:
         """The style layers switched on, in network order."""
-        return [name for name in STYLE_LAYERS if self.layers_on.get(name, False)]
+        return _CONTROLS["style_layers"].value_for(self)
+
+    def options(self) -> dict[str, Any]:
+        """The :func:`helpers.stylize` options these settings stand for, by option name."""
+        return {opt.name: control.value_for(self) for opt, control in controls()}
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -89,10 +74,31 @@ class PanelSettings:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def copy(self, **changes) -> PanelSettings:
-        """A copy with ``changes``; the two dicts are copied too, so editing one never edits the other."""
-        changes.setdefault("layers_on", dict(self.layers_on))
-        changes.setdefault("layer_weights", dict(self.layer_weights))
+        """A copy with ``changes``; dicts are copied too, so editing one never edits the other."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, dict):
+                changes.setdefault(f.name, dict(value))
         return replace(self, **changes)
+
+
+_CONTROLS = {opt.name: control for opt, control in controls()}
+
+#: Every choice the style panel offers, as plain values: ``content`` and ``style`` (keys of the
+#: panel's image sources: a catalogue name such as ``"tubingen"``, or ``"upload: photo.jpg"``),
+#: then one field per option the panel shows (its :class:`~helpers.synthesis.settings.Control`'s
+#: ``field``: ``ratio``, ``layers_on``, ``layer_weights``, ``content_layer``, ...), in the order
+#: they are declared in :class:`~helpers.synthesis.settings.Settings`.
+PanelSettings = make_dataclass(
+    "PanelSettings",
+    [
+        ("content", str, field(default="tubingen")),
+        ("style", str, field(default="starry_night")),
+        *[(c.field, Any, field(default_factory=partial(panel_default, o))) for o, c in controls()],
+    ],
+    bases=(_PanelSettingsBase,),
+    namespace={"__module__": __name__},
+)
 
 
 def stylize_kwargs(
@@ -114,24 +120,14 @@ def stylize_kwargs(
     for role, key in (("content", settings.content), ("style", settings.style)):
         if key not in sources:
             raise SettingsError(f"no {role} image called {key!r}: pick one from the list or upload one")
-    layers = settings.style_layers
-    run = preview_run() if mode == "preview" else {"size": int(settings.size), "steps": int(settings.steps)}
+    values = settings.options()
     return {
         "content": sources[settings.content],
-        "style": sources[settings.style] if layers else None,
-        "size": run["size"],
-        "steps": run["steps"],
-        "ratio": float(settings.ratio),
-        "content_layers": [settings.content_layer],
-        "style_layers": layers,
-        "layer_weights": {name: float(settings.layer_weights[name]) for name in layers},
-        "init": settings.init,
-        "optimizer": settings.optimizer,
-        "pooling": settings.pooling,
-        "preserve_color": None if settings.preserve_color == "none" else settings.preserve_color,
+        "style": sources[settings.style] if values["style_layers"] else None,
+        **values,
+        **(preview_run() if mode == "preview" else {}),
         "weights": weights,
         "device": device,
-        "seed": int(settings.seed),
         "progress": False,
     }
 
@@ -181,9 +177,6 @@ def loss_plot_png(
 
     Drawn on a figure of its own (not pyplot's), so a background thread can draw it safely.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=(width, height), dpi=90)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -202,6 +195,11 @@ def loss_plot_png(
     ax.set_xlabel("step (loss evaluations)", fontsize=8)
     ax.set_ylabel("loss term", fontsize=8)
     ax.tick_params(labelsize=7)
+    return figure_png(fig)
+
+
+def figure_png(fig: Figure) -> bytes:
+    """A matplotlib figure as PNG bytes (laid out tight first)."""
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
@@ -360,10 +358,6 @@ def strongest_pair(gram: torch.Tensor) -> tuple[int, int]:
 
 def gram_figure_png(entry: GramEntry, layer: str, *, width: float = 11.0) -> bytes:
     """Feature maps i and j, their product (which sums to G_ij) and the heat map with (i, j) marked."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.colors import PowerNorm
-    from matplotlib.figure import Figure
-
     fig = Figure(figsize=(width, width / 4.4), dpi=80)
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.15]})
@@ -390,7 +384,4 @@ def gram_figure_png(entry: GramEntry, layer: str, *, width: float = 11.0) -> byt
     ax.set_xlabel("filter j", fontsize=8)
     ax.set_ylabel("filter i", fontsize=8)
     ax.tick_params(labelsize=7)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
+    return figure_png(fig)
