@@ -398,3 +398,46 @@ def test_checker_excuses_only_a_long_function_that_says_why(planted):
     assert long_functions(planted / "high" / "b.py", root=planted) == []
     (found,) = long_functions(planted / "high" / "c.py", root=planted)
     assert found.endswith("h is 91 lines")
+
+
+# --- who uses the package from outside: no path edits, public names only --------------------------
+
+
+def _python_files(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (ROOT / folder).rglob("*.py"))
+
+
+def test_tests_and_benchmarks_do_not_edit_sys_path():
+    """They import `helpers`, `tests` and `benchmarks` as packages from the root folder."""
+    edits = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_files("tests", "benchmarks", "tools")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Attribute)
+        and node.attr == "path"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    ]
+    assert not edits, "sys.path used at " + ", ".join(edits)
+
+
+def _private(dotted: str) -> bool:
+    return any(part.startswith("_") and not part.startswith("__") for part in dotted.split("."))
+
+
+def test_benchmarks_use_only_public_names_of_helpers():
+    found = []
+    for path in _python_files("benchmarks"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names: list[str] = []
+            if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "helpers":
+                names = [f"{node.module}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Attribute):
+                parts, value = [node.attr], node.value
+                while isinstance(value, ast.Attribute):
+                    parts.append(value.attr)
+                    value = value.value
+                if isinstance(value, ast.Name) and value.id == "helpers":
+                    names = [".".join(["helpers", *reversed(parts)])]
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names if _private(name)]
+    assert not found, "private names (make them public in the package, or do without):\n" + "\n".join(found)
