@@ -12,7 +12,8 @@ SHARED_IMAGES := $(abspath ../shared/images)
 NST_IMAGES ?= $(if $(wildcard $(SHARED_IMAGES)/*.jpg),$(SHARED_IMAGES),)
 export NST_IMAGES
 
-.PHONY: help venv lab test unit browser notebooks figures gallery bench lint format clean chromium
+.PHONY: help venv lab test unit browser notebooks clean-notebooks check-notebooks figures gallery bench \
+	lint format clean chromium
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on notebooks/"
@@ -20,7 +21,9 @@ help:
 	@echo "make browser    only the real-browser test of the interactive panel (headless Chromium)"
 	@echo "make figures    render the paper's figures into images/figures (see README)"
 	@echo "make gallery    render the README gallery into images/gallery (about 10 minutes)"
-	@echo "make notebooks  execute every notebook at full quality into rendered/"
+	@echo "make notebooks  execute every notebook into rendered/ (NST_MODE=quick|lab|full, default full)"
+	@echo "make clean-notebooks  strip outputs and metadata from the notebooks (before a commit)"
+	@echo "make check-notebooks  fail if a notebook is not committed clean"
 	@echo "make bench      run the speed and memory benchmarks"
 
 $(VENV)/.installed: pyproject.toml
@@ -48,11 +51,13 @@ chromium:
 		     "(sudo apt-get install chromium to enable it)"; \
 	fi
 
-lint: venv
+lint: venv check-notebooks
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check helpers tests benchmarks tools
 
+# The tests pick their own sizes: quick mode, whatever NST_MODE the shell has (a class sets lab).
 test: venv chromium lint
-	NST_QUICK=1 $(PY) -m pytest
+	NST_MODE= NST_QUICK=1 $(PY) -m pytest
 
 unit: venv
 	$(PY) -m pytest -m "not notebooks and not browser"
@@ -61,8 +66,16 @@ unit: venv
 browser: venv chromium
 	NST_QUICK=1 $(PY) -m pytest -m browser
 
+# NST_MODE=lab make notebooks: the class's sizes; it prints each notebook's minutes.
 notebooks: venv
-	$(PY) tools/notebooks.py execute --out rendered
+	$(PY) tools/notebooks.py execute --out rendered $(if $(NST_MODE),--mode $(NST_MODE))
+
+# nbstripout (tools/notebooks.py says which options, and what the course adds to it).
+clean-notebooks: venv
+	$(PY) tools/notebooks.py clean
+
+check-notebooks: venv
+	$(PY) tools/notebooks.py check
 
 figures: venv
 	$(PY) -m helpers figures --figure all -o images/figures
@@ -71,10 +84,10 @@ gallery: venv
 	$(PY) -m helpers figures --gallery -o images/gallery
 
 bench: venv
-	$(PY) benchmarks/run.py
+	$(PY) -m benchmarks.run
 
 format: venv
-	$(BIN)/ruff format helpers tests benchmarks
+	$(BIN)/ruff format helpers tests benchmarks tools
 
 clean:
 	rm -rf $(VENV) rendered .pytest_cache .ruff_cache *.egg-info

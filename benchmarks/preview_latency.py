@@ -1,8 +1,8 @@
 """How fast the style panel answers a change: settings change -> first image -> finished preview.
 
-    PYTHONPATH=. python benchmarks/preview_latency.py [--repeat 3] [--weights caffe]
+    python -m benchmarks.preview_latency [--repeat 3] [--weights caffe]    (from the root folder)
 
-Builds a :class:`helpers.widgets.StylePanel` with auto-preview on, moves its alpha/beta slider as a
+Builds a :class:`helpers.StylePanel` with auto-preview on, moves its alpha/beta slider as a
 learner would, and reads the panel's own timing of each preview: seconds from the change to the
 first image shown (the start image, step 1), to the first optimised image, and to the finished
 preview. The first preview also loads VGG19 and warms up the CPU kernels ("cold"); the others are
@@ -19,8 +19,8 @@ import time
 
 import torch
 
+import helpers
 from helpers.panels.logic import preview_run
-from helpers.panels.widgets import StylePanel
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
         f"preview {preview_run()} | torch threads {torch.get_num_threads()} | "
         f"load average before {os.getloadavg()[0]:.1f}"
     )
-    panel = StylePanel("tubingen", "starry_night", weights=weights, auto_preview=True)
+    panel = helpers.StylePanel("tubingen", "starry_night", weights=weights, auto_preview=True)
     ratios = [2e-3, 5e-3, 1e-2, 2e-2, 5e-2, 1e-1][: args.repeat + 1]  # the default is 1e-3: all changes
     rows = []
     for k, ratio in enumerate(ratios):

@@ -1,8 +1,11 @@
 """Speed and memory benchmarks: they print figures; nothing here passes or fails on time.
 
-    python benchmarks/run.py                       every section at full size
-    python benchmarks/run.py compare absolute      chosen sections
-    NST_QUICK=1 python benchmarks/run.py           a smoke run with tiny sizes (CI runs this)
+    python -m benchmarks.run                       every section at full size
+    python -m benchmarks.run compare absolute      chosen sections
+    NST_MODE=quick python -m benchmarks.run        a smoke run with tiny sizes (CI runs this)
+
+Run it from the project's root folder (``make bench`` does): ``-m`` puts that folder on the path,
+so ``benchmarks`` and ``helpers`` import as packages, with no path edits.
 
 Sections:
   compare   helpers.stylize against the tutorial structure (benchmarks/tutorial_baseline.py):
@@ -34,17 +37,14 @@ from pathlib import Path
 
 import torch
 
+import helpers
+from benchmarks import tutorial_baseline as tb
+from helpers import choose
+from helpers.core.objective import Objective, resolve_layer_weights
+from helpers.core.optimize import optimize
+from helpers.core.vgg import CAFFE_MEAN_BGR, CONTENT_LAYERS, LAYERS, STYLE_LAYERS
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-import tutorial_baseline as tb  # noqa: E402
-
-import helpers  # noqa: E402
-from helpers.base.config import choose  # noqa: E402
-from helpers.core.objective import Objective, resolve_layer_weights  # noqa: E402
-from helpers.core.optimize import optimize  # noqa: E402
-from helpers.core.vgg import CAFFE_MEAN_BGR, CONTENT_LAYERS, LAYERS, STYLE_LAYERS, _caffe_convs  # noqa: E402
 
 CONTENT, STYLE = "tubingen", "starry_night"
 
@@ -96,7 +96,9 @@ def noise(shape: tuple[int, ...], seed: int = 0) -> torch.Tensor:
 
 def baseline_setup(content: torch.Tensor, style: torch.Tensor, device: torch.device):
     """The tutorial structure with the Caffe weights (first conv flipped to take RGB input)."""
-    convs = _caffe_convs()
+    # the weights of our own network (its ``convs``, one per conv layer): the same numbers
+    net = helpers.vgg19("caffe", "max", "cpu")
+    convs = [(conv.weight.detach().clone(), conv.bias.detach().clone()) for conv in net.convs.values()]
     w0, b0 = convs[0]
     convs[0] = (w0.flip(1), b0)  # BGR -> RGB input channels, so its features equal ours
     cnn = tb.torchvision_features_with(convs).to(device)
@@ -206,8 +208,8 @@ def _child_memory(kind: str, size: int, device: torch.device) -> float:
     """Peak resident memory of one contender alone, in its own process, above the memory that
     Python, torch and the decoded weights take before either contender starts."""
     code = f"""
-import sys; sys.path[:0] = [{str(ROOT)!r}, {str(ROOT / "benchmarks")!r}]
-import torch, run as b, helpers
+import torch, helpers
+from benchmarks import run as b
 helpers.vgg19("caffe", "avg", {str(device)!r})
 content, style = b.images({size})
 device = torch.device({str(device)!r})
@@ -219,7 +221,8 @@ else:
     b.ours_evaluations(b.ours_setup(content, style, device, {kind!r}), x0, 5)
 print(b.peak_rss_mib() - before, b.peak_rss_mib())
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    # `python -c` in the root folder imports `benchmarks` as the parent process does
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     above, total = map(float, out.stdout.strip().splitlines()[-1].split())
     return {"run_mib": above, "total_mib": total}
 

@@ -9,15 +9,12 @@ import sys
 
 import torch
 
+from benchmarks import run as bench
 from tests.conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def test_tutorial_structure_computes_the_same_features_as_ours(images_dir):
     """The baseline gets the same weights and input convention, so only the structure differs."""
-    import run as bench
-
     import helpers
 
     content, style = bench.images(64)
@@ -31,8 +28,6 @@ def test_tutorial_structure_computes_the_same_features_as_ours(images_dir):
 
 
 def test_vgg_flop_count_by_hand():
-    import run as bench
-
     # conv1_1 alone on 32x32: 32*32 positions x 64 filters x 3 channels x 9 taps
     macs = bench.vgg_macs((32, 32), last="conv1_1")
     assert macs == 32 * 32 * 64 * 3 * 9
@@ -41,13 +36,15 @@ def test_vgg_flop_count_by_hand():
 
 
 def test_benchmarks_run_in_quick_mode(images_dir):
-    env = dict(os.environ, NST_QUICK="1", PYTHONPATH=str(ROOT))
+    # as `make bench` runs it: `python -m` from the root folder, which puts that folder on the path
+    env = dict(os.environ, NST_MODE="quick")
     run = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "compare", "absolute", "quality"],
+        [sys.executable, "-m", "benchmarks.run", "compare", "absolute", "quality"],
         capture_output=True,
         text=True,
         timeout=600,
         env=env,
+        cwd=ROOT,
     )
     assert run.returncode == 0, run.stderr[-2000:]
     out = run.stdout

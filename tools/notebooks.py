@@ -2,79 +2,149 @@
 
     python tools/notebooks.py clean [NOTEBOOK ...]     strip outputs, counts and metadata
     python tools/notebooks.py check [NOTEBOOK ...]     exit 1 if any notebook is not clean
-    python tools/notebooks.py execute --out DIR [--quick] [NOTEBOOK ...]
+    python tools/notebooks.py execute [--out DIR] [--mode quick|lab|full] [--quick] [NOTEBOOK ...]
                                                        run top to bottom, write executed copies
 
-Notebooks are committed clean (no outputs, no execution counts, minimal metadata), so diffs stay
-readable and no image is ever committed inside an output cell.
+Without NOTEBOOK, clean and check take every course notebook and every worked solution, execute
+the course notebooks. ``make clean-notebooks``, ``make check-notebooks`` and ``make notebooks`` call
+these.
+
+Notebooks are committed clean (no outputs, no execution counts, no metadata but the kernel), so
+diffs stay readable and no image is ever committed inside an output cell.
+
+nbstripout does the stripping and the checking (``--verify``). What the course adds to it:
+
+* ``--keep-id``: our cell ids are already stable; without it nbstripout renumbers every cell
+  ("0", "1", ...), a change to every notebook (measured: with it, nbstripout leaves each of our
+  clean notebooks byte for byte as it is).
+* The metadata rule is a list of what stays (notebook: ``kernelspec`` and ``language_info.name``;
+  cell: ``tags``), while nbstripout strips a fixed list of known keys (``ExecuteTime``,
+  ``collapsed``, ``widgets``...) and keeps anything else (measured: ``vscode``, ``editable``,
+  ``slideshow``, ``jupyter.source_hidden`` and ``language_info.version`` survive its defaults).
+  So each run passes it, as ``--extra-keys``, every key the notebooks hold outside that list.
+* Cell attachments (pasted images) are not among its keys either: ``cell.attachments`` is added.
+* The kernel: nbstripout can remove keys but never set one, so a notebook saved with another
+  kernel (``make lab`` also installs one named ``nst-course``) gets the ``python3`` kernelspec here.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+NOTEBOOK_METADATA_KEPT = {"kernelspec", "language_info"}
+LANGUAGE_INFO_KEPT = {"name"}
 CELL_METADATA_KEPT = {"tags"}
+# `python -m nbstripout`: the interpreter running this file has it (the `test` extra).
+NBSTRIPOUT = [sys.executable, "-m", "nbstripout", "--keep-id"]
 
 
-def notebooks(paths: list[str] | None = None) -> list[Path]:
-    return [Path(p) for p in paths] if paths else sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+def course_notebooks() -> list[Path]:
+    return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
 
 
-def problems(nb) -> list[str]:
-    """What makes a notebook not clean (an empty list when it is clean)."""
-    found = []
-    for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code":
-            if cell.get("outputs"):
-                found.append(f"cell {i} has outputs")
-            if cell.get("execution_count") is not None:
-                found.append(f"cell {i} has an execution count")
-        if set(cell.get("metadata", {})) - CELL_METADATA_KEPT:
-            found.append(f"cell {i} has metadata {sorted(set(cell.metadata) - CELL_METADATA_KEPT)}")
-        if cell.get("attachments"):
-            found.append(f"cell {i} has attachments")
-    extra = set(nb.metadata) - {"kernelspec", "language_info"}
-    if extra:
-        found.append(f"notebook metadata has {sorted(extra)}")
-    if nb.metadata.get("kernelspec", {}).get("name") != "python3":
-        found.append("kernelspec is not python3")
+def all_notebooks() -> list[Path]:
+    """The course notebooks and their worked solutions."""
+    return course_notebooks() + sorted((NOTEBOOKS / "solutions").glob("[0-9][0-9]_*.ipynb"))
+
+
+def _read(path: Path) -> dict:
+    # plain JSON: only metadata is looked at here (importing nbformat takes seconds)
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def extra_keys(paths: list[Path]) -> list[str]:
+    """nbstripout's ``--extra-keys`` for these notebooks: every metadata key outside the lists kept."""
+    keys = {"cell.attachments"}
+    for path in paths:
+        nb = _read(path)
+        keys |= {f"metadata.{k}" for k in set(nb["metadata"]) - NOTEBOOK_METADATA_KEPT}
+        language = nb["metadata"].get("language_info", {})
+        keys |= {f"metadata.language_info.{k}" for k in set(language) - LANGUAGE_INFO_KEPT}
+        for cell in nb["cells"]:
+            keys |= {f"cell.metadata.{k}" for k in set(cell.get("metadata", {})) - CELL_METADATA_KEPT}
+    return sorted(keys)
+
+
+def _nbstripout(paths: list[Path], *options: str) -> subprocess.CompletedProcess:
+    assert paths, "nbstripout without files would read a notebook from stdin"
+    command = [*NBSTRIPOUT, *options, "--extra-keys", " ".join(extra_keys(paths)), *map(str, paths)]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
+def clean(paths: list[Path]) -> None:
+    """Strip outputs, execution counts and metadata in place; set the python3 kernelspec."""
+    for path in paths:
+        if _read(path)["metadata"].get("kernelspec") != KERNELSPEC:
+            import nbformat
+
+            nb = nbformat.read(path, as_version=4)
+            nb.metadata["kernelspec"] = KERNELSPEC
+            nbformat.write(nb, path)
+    run = _nbstripout(paths)
+    if run.returncode:
+        sys.exit(f"nbstripout failed: {run.stderr.strip()}")
+
+
+def problems(paths: list[Path]) -> dict[Path, list[str]]:
+    """What keeps each notebook from being clean (an empty list when it is clean)."""
+    found: dict[Path, list[str]] = {path: [] for path in paths}
+    run = _nbstripout(paths, "--verify")
+    if run.returncode not in (0, 1):
+        sys.exit(f"nbstripout failed: {run.stderr.strip()}")
+    for line in run.stdout.splitlines():  # "Dry run: would have stripped notebooks/01_x.ipynb"
+        if line.startswith("Dry run: would have stripped "):
+            path = Path(line.removeprefix("Dry run: would have stripped "))
+            found[path if path.is_absolute() else ROOT / path].append(
+                "has outputs, execution counts, attachments or metadata that nbstripout would strip"
+            )
+    if run.returncode == 1 and not any(found.values()):  # a change it reports in another form
+        sys.exit(f"nbstripout --verify failed: {run.stdout.strip()}")
+    for path in paths:
+        kernel = _read(path)["metadata"].get("kernelspec", {})
+        if kernel != KERNELSPEC:
+            found[path].append(f"its kernelspec is {kernel.get('name')!r}, not {KERNELSPEC['name']!r}")
     return found
 
 
-def clean(nb):
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata = {k: v for k, v in cell.get("metadata", {}).items() if k in CELL_METADATA_KEPT}
-        cell.pop("attachments", None)
-    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
-    return nb
-
-
-def execute(path: Path, out_dir: Path, *, quick: bool, timeout: int = 3600) -> float:
+def execute(path: Path, out_dir: Path, *, timeout: int = 3600) -> float:
+    """Run ``path`` top to bottom in ``out_dir`` (the current NST_MODE) and write the executed copy
+    there, also when a cell fails; seconds taken."""
+    import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
     out_dir.mkdir(parents=True, exist_ok=True)
-    if quick:
-        os.environ["NST_QUICK"] = "1"
     start = time.perf_counter()
-    NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}
-    ).execute()
-    seconds = time.perf_counter() - start
-    nbformat.write(nb, out_dir / path.name)
-    return seconds
+    try:
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}
+        ).execute()
+    finally:
+        nbformat.write(nb, out_dir / path.name)
+    return time.perf_counter() - start
+
+
+def set_mode(requested: str | None) -> str:
+    """Put the run's mode into NST_MODE, which the kernels inherit; ``helpers.mode`` reads it."""
+    if requested:
+        os.environ["NST_MODE"] = requested
+    from helpers import StyleTransferError, mode
+
+    try:
+        current = mode()
+    except StyleTransferError as error:
+        sys.exit(f"error: {error}")
+    os.environ["NST_MODE"] = current  # explicit for the kernels, whatever NST_QUICK says
+    return current
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,22 +152,37 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("command", choices=["clean", "check", "execute"])
-    parser.add_argument("notebooks", nargs="*")
+    parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "rendered")
-    parser.add_argument("--quick", action="store_true", help="set NST_QUICK=1 (tiny images, few steps)")
+    modes = ["quick", "lab", "full"]
+    parser.add_argument("--mode", choices=modes, help="execute: sets NST_MODE (default: NST_MODE, else full)")
+    parser.add_argument("--quick", action="store_const", const="quick", dest="mode", help="= --mode quick")
     args = parser.parse_intermixed_args(argv)
-    status = 0
-    for path in notebooks(args.notebooks):
-        nb = nbformat.read(path, as_version=4)
-        if args.command == "clean":
-            nbformat.write(clean(nb), path)
-        elif args.command == "check":
-            for problem in problems(nb):
-                print(f"{path.name}: {problem}: run `python tools/notebooks.py clean`")
+    paths = [p.resolve() for p in args.notebooks]
+    if args.command == "clean":
+        clean(paths or all_notebooks())
+        return 0
+    if args.command == "check":
+        status = 0
+        for path, found in problems(paths or all_notebooks()).items():
+            for problem in found:
+                print(f"{path.relative_to(ROOT)}: {problem}: run `python tools/notebooks.py clean`")
                 status = 1
-        else:
-            seconds = execute(path, args.out, quick=args.quick)
-            print(f"{path.name}: {seconds / 60:.1f} min -> {args.out / path.name}", flush=True)
+        return status
+    current, status, total = set_mode(args.mode), 0, 0.0
+    for path in paths or course_notebooks():
+        start = time.perf_counter()
+        try:
+            execute(path, args.out)
+            outcome = f"-> {args.out / path.name}"
+        except Exception as error:  # one failing notebook must not hide the timings of the others
+            last = (str(error).strip().splitlines() or [""])[-1][:200]
+            outcome = f"FAILED ({type(error).__name__}: {last})"
+            status = 1
+        minutes = (time.perf_counter() - start) / 60
+        total += minutes
+        print(f"{path.name}: {minutes:.1f} min in {current} mode {outcome}", flush=True)
+    print(f"all: {total:.1f} min in {current} mode", flush=True)
     return status
 
 

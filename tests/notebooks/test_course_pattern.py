@@ -10,7 +10,8 @@ import re
 import nbformat
 import pytest
 
-from tests.notebooks.harness import NOTEBOOKS, notebook_names, run_notebook
+from tests.notebooks.harness import NOTEBOOKS, notebook_names, run_notebook, solution_names
+from tools.notebooks import all_notebooks, problems
 
 NAMES = notebook_names()
 
@@ -24,15 +25,44 @@ def test_notebooks_are_numbered_in_sequence():
     assert numbers == list(range(1, len(NAMES) + 1))
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_notebook_is_committed_clean(name):
-    import sys
+@pytest.fixture(scope="module")
+def unclean() -> dict:
+    """nbstripout --verify over every notebook at once (one process), plus the kernelspec rule."""
+    return problems(all_notebooks())
 
-    sys.path.insert(0, str(NOTEBOOKS.parent / "tools"))
-    from notebooks import problems
 
-    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
-    assert problems(nb) == [], "run `python tools/notebooks.py clean`"
+@pytest.mark.parametrize("name", NAMES + solution_names())
+def test_notebook_is_committed_clean(name, unclean):
+    assert unclean[NOTEBOOKS / name] == [], "run `python tools/notebooks.py clean`"
+
+
+def test_clean_strips_what_a_saved_session_leaves_and_check_passes_after(tmp_path):
+    """An executed, edited notebook (outputs, counts, editor metadata, an attachment, another
+    kernel) comes back to the committed form: only the cell tags stay."""
+    from tools.notebooks import KERNELSPEC, clean
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# T", id="a"), nbformat.v4.new_code_cell("1 + 1", id="b")]
+    committed = tmp_path / "committed.ipynb"
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    nb.cells[1].metadata = {"tags": ["keep"]}
+    nbformat.write(nb, committed)
+    nb.cells[0].attachments = {"a.png": {"image/png": "iVBORw0KGgo="}}
+    nb.cells[0].metadata = {"slideshow": {"slide_type": "slide"}}
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+    nb.cells[1].execution_count = 1
+    nb.cells[1].metadata.update(ExecuteTime={"end_time": "x"}, vscode={"languageId": "python"})
+    nb.metadata.update(
+        kernelspec={"name": "nst-course", "display_name": "Python 3 (nst-course)", "language": "python"},
+        language_info={"name": "python", "version": "3.11.4", "pygments_lexer": "ipython3"},
+        widgets={"application/vnd.jupyter.widget-state+json": {}},
+        vscode={"interpreter": {"hash": "0"}},
+    )
+    saved = tmp_path / "saved.ipynb"
+    nbformat.write(nb, saved)
+    assert len(problems([saved])[saved]) == 2  # nbstripout's finding and the kernel
+    clean([saved])
+    assert saved.read_bytes() == committed.read_bytes()  # (each nbstripout run imports nbformat: seconds)
 
 
 @pytest.mark.parametrize("name", NAMES)

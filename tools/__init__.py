@@ -1,0 +1,1 @@
+"""The project's own tools (not installed with the package): ``python tools/notebooks.py ...``."""
