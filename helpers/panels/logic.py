@@ -34,7 +34,7 @@ from matplotlib.figure import Figure
 from ..base.config import choose
 from ..base.errors import ImageError, SettingsError
 from ..core.losses import gram_matrix
-from ..core.vgg import STYLE_LAYERS, layer_set_label
+from ..core.vgg import layer_set_label
 from ..imaging.images import ImageSource, load_image, resize, to_pil
 from ..synthesis.settings import controls, panel_default
 
