@@ -17,8 +17,10 @@ from .basics import (
     plot_runs,
     show,
 )
+from .diagram import algorithm_diagram
 
 __all__ = [
+    "algorithm_diagram",
     "MarkdownTable",
     "feature_maps",
     "gallery",
