@@ -59,9 +59,9 @@ def unit_gradient_support(
     """|d unit / d pixels| beside where it is nonzero, with the predicted square (dashed red)."""
     centre_y, centre_x = centre
     fig, axes = plt.subplots(1, 2, figsize=(9, 4))
-    axes[0].imshow(gradient, cmap="magma")
+    axes[0].imshow(gradient.numpy(), cmap="magma")
     axes[0].set_title(f"|∂ {layer}(centre) / ∂ pixels|")
-    axes[1].imshow(gradient > 0, cmap="gray")
+    axes[1].imshow((gradient > 0).numpy(), cmap="gray")
     axes[1].set_title("where it is not zero\n(red: the square the formula predicts)")
     corner = (centre_x - predicted / 2, centre_y - predicted / 2)
     axes[1].add_patch(
@@ -83,7 +83,7 @@ def pooling_crops(crops: Mapping[str, torch.Tensor]):
     fig, axes = plt.subplots(1, len(crops), figsize=(3.7 * len(crops), 3.8))
     vmax = next(iter(crops.values())).max().item()
     for ax, (title, m) in zip(axes, crops.items()):
-        ax.imshow(m, cmap="viridis", vmin=0, vmax=vmax)
+        ax.imshow(m.numpy(), cmap="viridis", vmin=0, vmax=vmax)
         ax.set_title(f"{title}: {m.shape[1]}×{m.shape[0]} crop")
         ax.set_axis_off()
     fig.tight_layout()
@@ -113,7 +113,7 @@ def gradient_reach(
     bars.set(ylabel="fraction with a gradient", title="Units reached by the gradient", ylim=(0, 1.15))
     bars.legend(fontsize=8, loc="center right")
     for ax, (pooling, grad) in zip(panels, maps.items()):
-        ax.imshow(grad[:corner, :corner].abs() > 0, cmap="gray", vmin=0, vmax=1)
+        ax.imshow((grad[:corner, :corner].abs() > 0).numpy(), cmap="gray", vmin=0, vmax=1)
         ax.set_title(f"{pooling}: {label}, {corner}×{corner} corner\n(white: receives a gradient)")
         ax.set_xticks([])
         ax.set_yticks([])

@@ -17,7 +17,7 @@ def pixel_patch(image: torch.Tensor, top: int, left: int, *, channel: int = 0, s
     """A ``side`` x ``side`` patch of one channel, each pixel labelled with its byte value 255 x."""
     patch = image[0, channel, top : top + side, left : left + side]
     fig, ax = plt.subplots(figsize=(4.2, 4.2))
-    ax.imshow(patch, cmap=("Reds_r", "Greens_r", "Blues_r")[channel], vmin=0, vmax=1)
+    ax.imshow(patch.numpy(), cmap=("Reds_r", "Greens_r", "Blues_r")[channel], vmin=0, vmax=1)
     for i in range(patch.shape[0]):
         for j in range(patch.shape[1]):
             value = patch[i, j].item()
