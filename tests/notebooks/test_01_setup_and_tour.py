@@ -53,3 +53,13 @@ def test_01_estimates_a_300_step_run(nb01):
     assert nb01["estimate_seconds"] == pytest.approx(300 * nb01["step_seconds"])
     assert "minutes" in nb01["timing_sentence"] and "300-step" in nb01["timing_sentence"]
     assert all(seconds > 0 for seconds in nb01["sweep"].values())
+
+
+def test_01_draws_the_whole_algorithm_early(nb01):
+    assert nb01["diagram"] == {"figure": 1}
+    assert nb01["start_mean"] == pytest.approx(0.5, abs=0.01)
+    assert nb01["start_std"] == pytest.approx(0.03, abs=0.005), "faint noise, not white noise"
+
+
+def test_01_exercise_rejects_the_first_attempt(nb01):
+    assert nb01["attempt_ok"] is False

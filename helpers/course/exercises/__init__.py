@@ -7,12 +7,16 @@ One module per topic; each check is exported here, so notebooks call
 ``helpers.exercises.check_…``.
 """
 
-from .images import check_caffe_preprocess
+from .architecture import check_feature_map_size, check_parameter_count
+from .images import check_caffe_inverse, check_caffe_preprocess
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
 from .vgg import check_receptive_field
 
 __all__ = [
+    "check_caffe_inverse",
     "check_caffe_preprocess",
+    "check_feature_map_size",
+    "check_parameter_count",
     "check_content_loss",
     "check_gram_matrix",
     "check_receptive_field",

@@ -85,3 +85,63 @@ def check_caffe_preprocess(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
         )
     _compare(feedback, got, expected, "the preprocessed batch", rtol=1e-4)
     return feedback.report()
+
+
+def check_caffe_inverse(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
+    r"""Check ``fn(x_in)``: Caffe VGG19's input [B, 3, H, W] -> back to the RGB image in [0, 1].
+
+    The inverse of :func:`check_caffe_preprocess`'s map: add the mean pixel back in B, G, R order,
+    divide by 255, and reverse the channels to R, G, B,
+
+    .. math:: x[c] = (x_{in}[2 - c] + \mu_{2 - c}) / 255 ,
+
+    with **no clamping**: the probe's inputs come from an image that reaches a little outside
+    [0, 1] (as an optimiser's image does), and the inverse must give it back exactly. Names the
+    usual mistakes: clamping, channels left in BGR, the mean added in the wrong order, subtracted
+    again or not at all, 255 applied the wrong way or before the mean, changing the input in place.
+    """
+    feedback = Feedback("check_caffe_inverse")
+    generator = torch.Generator().manual_seed(1)
+    image = torch.rand(2, 3, 5, 7, generator=generator) * 1.2 - 0.1  # a little outside [0, 1]
+    mean_bgr = torch.tensor(CAFFE_MEAN_BGR).view(1, 3, 1, 1)
+    x_in = image.flip(1) * 255 - mean_bgr
+    original = x_in.clone()
+    got = _call(feedback, fn, x_in)
+    if got is not None and not torch.equal(x_in, original):
+        feedback.fail(
+            "your function changed its input in place: work on a copy (x_in.clone(), or operations "
+            "such as (x_in + mean) / 255 that return new tensors)"
+        )
+    x = original
+    _first_match(
+        feedback,
+        got,
+        {
+            "you clamped to [0, 1]: the inverse should undo the preprocessing exactly. An optimiser's "
+            "image can step outside [0, 1], and a clamp would hide that; helpers clamps only when it "
+            "shows or saves a picture": image.clamp(0, 1),
+            "the channels are still in BGR order: reverse them (x.flip(1)) to get R, G, B back": (
+                (x + mean_bgr) / 255
+            ),
+            "you added the mean after turning the channels back to RGB, so blue's mean went to red: add "
+            "the B, G, R mean pixel while the channels are still BGR (or add it flipped)": (
+                (x.flip(1) + mean_bgr) / 255
+            ),
+            "your values are on the 0-255 scale: divide by 255 after adding the mean": (
+                x.flip(1) + mean_bgr.flip(1)
+            ),
+            "you divided by 255 before adding the mean: the mean pixel is in 0-255 units, so add it first, "
+            "then divide": (x / 255 + mean_bgr).flip(1),
+            "you subtracted the mean pixel again: the preprocessing subtracted it, so the inverse adds "
+            "it back": ((x - mean_bgr) / 255).flip(1),
+            "you did not add the mean pixel (103.939, 116.779, 123.68) back, in B, G, R order": (
+                x.flip(1) / 255
+            ),
+            "you multiplied by 255: the preprocessing multiplied, so the inverse divides": (
+                (x + mean_bgr) * 255
+            ).flip(1),
+            "you returned the input unchanged: add the mean pixel, divide by 255 and reverse the channels": x,
+        },
+    )
+    _compare(feedback, got, image, "the recovered image", rtol=1e-4)
+    return feedback.report()

@@ -80,7 +80,3 @@ def check_receptive_field(fn: Callable[[str], int]) -> bool:
         f"{answers[first]:g} px is {direction}"
     )
     return feedback.report()
-
-
-# --- The paper's losses (notebooks 04 and 05) ----------------------------------------------------
-#

@@ -17,8 +17,29 @@ from .basics import (
     plot_runs,
     show,
 )
+from .diagram import algorithm_diagram
+from .layers import (
+    gradient_reach,
+    layer_geometry,
+    pooling_crops,
+    receptive_field_squares,
+    unit_gradient_support,
+)
+from .pixels import channel_histograms, input_histograms, pixel_patch
+from .tour import quantised_weights, run_times
 
 __all__ = [
+    "algorithm_diagram",
+    "channel_histograms",
+    "gradient_reach",
+    "input_histograms",
+    "layer_geometry",
+    "pixel_patch",
+    "pooling_crops",
+    "quantised_weights",
+    "receptive_field_squares",
+    "run_times",
+    "unit_gradient_support",
     "MarkdownTable",
     "feature_maps",
     "gallery",

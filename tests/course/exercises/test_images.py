@@ -61,3 +61,48 @@ def test_typical_mistakes_are_named(answer, says, capsys):
 
 def test_the_check_is_reachable_from_the_package():
     assert helpers.exercises.check_caffe_preprocess is check_caffe_preprocess
+
+
+# --- check_caffe_inverse -------------------------------------------------------------------------
+
+from helpers.course.exercises import check_caffe_inverse  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda x: ((x + MEAN_BGR) / 255).flip(1),
+        lambda x: x.flip(1) / 255 + MEAN_BGR.flip(1) / 255,
+        InputNormalization("caffe").inverse,  # the package's own
+    ],
+)
+def test_inverse_right_answers_are_accepted(answer, capsys):
+    assert check_caffe_inverse(answer) is True
+    assert _reported(capsys).startswith("✓ check_caffe_inverse")
+
+
+@pytest.mark.parametrize(
+    ("answer", "says"),
+    [
+        (lambda x: ((x + MEAN_BGR) / 255).flip(1).clamp(0, 1), "clamped"),
+        (lambda x: (x + MEAN_BGR) / 255, "still in BGR order"),
+        (lambda x: (x.flip(1) + MEAN_BGR) / 255, "blue's mean went to red"),
+        (lambda x: (x + MEAN_BGR).flip(1), "0-255 scale"),
+        (lambda x: (x / 255 + MEAN_BGR).flip(1), "before adding the mean"),
+        (lambda x: ((x - MEAN_BGR) / 255).flip(1), "subtracted the mean pixel again"),
+        (lambda x: x.flip(1) / 255, "did not add the mean"),
+        (lambda x: ((x + MEAN_BGR) * 255).flip(1), "multiplied by 255"),
+        (lambda x: x, "unchanged"),
+        (lambda x: x.add_(MEAN_BGR).div_(255).flip(1), "changed its input in place"),
+        (lambda x: ((x + MEAN_BGR) / 255).flip(1) + 0.01, "wrong values"),
+        (lambda x: None, "did you forget `return`"),
+    ],
+)
+def test_inverse_mistakes_are_named(answer, says, capsys):
+    assert check_caffe_inverse(answer) is False
+    out = _reported(capsys)
+    assert out.startswith("✗ check_caffe_inverse") and says in out, out
+
+
+def test_the_inverse_check_is_reachable_from_the_package():
+    assert helpers.exercises.check_caffe_inverse is check_caffe_inverse
