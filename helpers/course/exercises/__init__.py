@@ -9,12 +9,16 @@ One module per topic; each check is exported here, so notebooks call
 
 from .images import check_caffe_preprocess
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
+from .representations import check_cosine_matrix, check_relu_content_gradient, check_rescaled_style_loss
 from .vgg import check_receptive_field
 
 __all__ = [
     "check_caffe_preprocess",
     "check_content_loss",
+    "check_cosine_matrix",
     "check_gram_matrix",
     "check_receptive_field",
+    "check_relu_content_gradient",
+    "check_rescaled_style_loss",
     "check_style_loss",
 ]
