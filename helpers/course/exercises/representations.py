@@ -12,6 +12,14 @@ from ...core.losses import content_loss, gram_matrix, style_loss
 from .feedback import Feedback, Mistake, _call, _compare, _one_number, _recognise, _responses
 
 
+def _matches(got: object, expected: torch.Tensor) -> bool:
+    return (
+        isinstance(got, torch.Tensor)
+        and got.shape == expected.shape
+        and torch.allclose(got.detach().double(), expected.double(), rtol=1e-4, atol=1e-6)
+    )
+
+
 def _pre_relu(seed: int, shape: tuple[int, ...]) -> torch.Tensor:
     """What a layer computes before its ReLU: about half the entries negative."""
     return torch.randn(shape, generator=torch.Generator().manual_seed(seed))
@@ -93,11 +101,9 @@ def check_relu_content_gradient(fn: Callable[[torch.Tensor, torch.Tensor], torch
         z = Z.clone().requires_grad_(True)
         content_loss(torch.relu(z), P).backward()
         expected = z.grad
-        if isinstance(got, torch.Tensor) and got.shape == expected.shape:
-            if not torch.allclose(got.detach().double(), expected.double(), rtol=1e-4, atol=1e-6):
-                if not _recognise(feedback, got.detach(), mistakes, Z, P):
-                    _compare(feedback, got.detach(), expected, "your gradient")
-        else:
+        if not _matches(got, expected) and not (
+            isinstance(got, torch.Tensor) and _recognise(feedback, got.detach(), mistakes, Z, P)
+        ):
             _compare(feedback, got, expected, "your gradient")
         if feedback.problem:
             return feedback.report()
@@ -190,13 +196,10 @@ def check_cosine_matrix(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
             )
         elif isinstance(got, torch.Tensor) and got.shape == expected.shape and torch.isnan(got).any():
             feedback.fail("your matrix contains NaN: divide by sqrt(G_ii · G_jj), which is never zero here")
-        elif not (
-            isinstance(got, torch.Tensor)
-            and got.shape == expected.shape
-            and torch.allclose(got.detach().double(), expected.double(), rtol=1e-4, atol=1e-6)
+        elif not _matches(got, expected) and not (
+            isinstance(got, torch.Tensor) and _recognise(feedback, got.detach(), mistakes, F)
         ):
-            if not (isinstance(got, torch.Tensor) and _recognise(feedback, got.detach(), mistakes, F)):
-                _compare(feedback, got, expected, "your cosine matrix")
+            _compare(feedback, got, expected, "your cosine matrix")
         if feedback.problem:
             return feedback.report()
     return feedback.report()
