@@ -17,6 +17,14 @@ from .basics import (
     plot_runs,
     show,
 )
+from .representations import (
+    plot_filter_pairs,
+    plot_grams,
+    plot_maps,
+    plot_pixel_gradients,
+    plot_reconstruction_errors,
+    plot_tiny_gram,
+)
 
 __all__ = [
     "MarkdownTable",
@@ -26,6 +34,12 @@ __all__ = [
     "image_grid",
     "markdown_table",
     "plot_bars",
+    "plot_filter_pairs",
+    "plot_grams",
+    "plot_maps",
+    "plot_pixel_gradients",
+    "plot_reconstruction_errors",
+    "plot_tiny_gram",
     "plot_losses",
     "plot_runs",
     "show",
