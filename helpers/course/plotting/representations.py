@@ -13,12 +13,12 @@ from .basics import heatmap, plot_bars
 
 
 def plot_pixel_gradients(photo: torch.Tensor, grads: Mapping[str, torch.Tensor]):
-    """The photo beside :math:`|\\partial\\mathcal{L}/\\partial\\vec x|` per pixel (summed over R, G, B), one per layer."""
+    """The photo, then for each layer the gradient's size per pixel, summed over R, G, B."""
     fig, axes = plt.subplots(1, 1 + len(grads), figsize=(4 * (1 + len(grads)), 3.4))
     axes[0].imshow(to_pil(photo))
     axes[0].set_title("the photo")
     for ax, (layer, grad) in zip(axes[1:], grads.items()):
-        ax.imshow(grad.detach()[0].abs().sum(0).cpu(), cmap="magma")
+        ax.imshow(grad.detach()[0].abs().sum(0).cpu().numpy(), cmap="magma")
         ax.set_title(f"|∂L/∂x| at the start, content at {layer}")
     for ax in axes:
         ax.set_axis_off()
@@ -42,12 +42,12 @@ def plot_reconstruction_errors(errors: Mapping[str, Mapping[str, float]]):
 
 
 def plot_tiny_gram(maps: torch.Tensor, gram: torch.Tensor, names: Sequence[str]):
-    """Each filter's map of a tiny ``[1, N, H, W]`` layer, then its Gram matrix with the numbers written in."""
+    """Each filter's map of a tiny ``[1, N, H, W]`` layer, then its Gram matrix, numbers written in."""
     n = maps.shape[1]
     fig, axes = plt.subplots(1, n + 1, figsize=(3.25 * (n + 1), 3))
     vmax = float(maps.max())
     for i, name in enumerate(names):
-        axes[i].imshow(maps[0, i], cmap="viridis", vmin=0, vmax=vmax)
+        axes[i].imshow(maps[0, i].detach().cpu().numpy(), cmap="viridis", vmin=0, vmax=vmax)
         axes[i].set_title(name)
         axes[i].set_axis_off()
     heatmap(gram, ax=axes[n], title="Gram matrix G = F Fᵀ")
@@ -80,7 +80,7 @@ def plot_filter_pairs(
     fig, axes = plt.subplots(len(pairs), 2, figsize=(8, 3.2 * len(pairs)), squeeze=False)
     for row, (label, (i, j)) in enumerate(pairs.items()):
         for col, channel in enumerate((i, j)):
-            axes[row, col].imshow(features.detach()[0, channel].cpu(), cmap="viridis")
+            axes[row, col].imshow(features.detach()[0, channel].cpu().numpy(), cmap="viridis")
             axes[row, col].set_title(f"{layer} channel {channel}")
             axes[row, col].set_axis_off()
         axes[row, 0].text(
@@ -100,7 +100,7 @@ def plot_maps(maps: Sequence[torch.Tensor], titles: Sequence[str]):
     """Feature maps ``[H, W]`` side by side, each on its own colour scale."""
     fig, axes = plt.subplots(1, len(maps), figsize=(4 * len(maps), 3.4), squeeze=False)
     for ax, data, title in zip(axes[0], maps, titles):
-        ax.imshow(data.detach().cpu(), cmap="viridis")
+        ax.imshow(data.detach().cpu().numpy(), cmap="viridis")
         ax.set_title(title)
         ax.set_axis_off()
     fig.tight_layout()
