@@ -20,7 +20,16 @@ def nb04() -> dict:
 
 def test_04_inline_content_loss_and_eq2_agree_with_the_package(nb04):
     assert nb04["inline_matches_package"] is True
+    # Eq. 2 read exactly: F - P at F everywhere, the case split at the ReLU's input Z
+    assert nb04["grad_at_F_is_F_minus_P"] is True
     assert nb04["eq2_matches_autograd"] is True
+    assert 0 < nb04["blocked"] < 36  # some entries have F = 0 < P: the split is not the gradient at F
+
+
+def test_04_starts_from_faint_noise(nb04):
+    noise = nb04["noise"]
+    assert noise["tensor"] == [1, 3, *nb04["photo"]["tensor"][-2:]]
+    assert set(nb04["pixel_grads"]) == {"conv1_1", "conv4_1"}
 
 
 def test_04_every_reconstruction_drove_its_content_loss_down(nb04):
@@ -32,6 +41,7 @@ def test_04_every_reconstruction_drove_its_content_loss_down(nb04):
         assert run["final"]["content"] < run["first"]["content"] / 5, layer
     assert runs["conv1_1"]["final"]["content"] < runs["conv1_1"]["first"]["content"] / 100
     assert nb04["loss_drop"]["conv1_1"] > nb04["loss_drop"]["conv5_1"]
+    assert nb04["reconstruction_seconds"] > 0
 
 
 def test_04_deeper_reconstructions_lose_the_pixels(nb04):

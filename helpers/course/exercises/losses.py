@@ -143,8 +143,10 @@ def check_gram_matrix(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
 def check_style_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     r"""Check ``fn(F, A)`` against Eq. 4, :math:`E_l = \frac{1}{4N_l^2M_l^2}\sum_{ij}(G_{ij} - A_{ij})^2`.
 
-    ``F`` is the generated image's responses ``[1, N, H, W]`` (so :math:`M_l = HW`), ``A`` the
-    style image's Gram matrix ``[1, N, N]``; the answer is one differentiable number.
+    ``F`` is the generated images' responses ``[B, N, H, W]`` (so :math:`M_l = HW`), ``A`` the
+    style image's Gram matrix ``[1, N, N]``; the answer is one differentiable number, summed over
+    the batch like :func:`helpers.style_loss`. Probed with ``B = 1`` and then ``B = 2``, so that a
+    batch folded into the filters or the positions is named.
     """
 
     feedback = Feedback("style_loss")
@@ -199,13 +201,39 @@ def check_style_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
             "you did not square the differences G - A",
             lambda F, A: (gram_matrix(F) - A).abs().sum() / denominator(F),
         ),
+        (
+            "you folded the batch into the positions (F.reshape(N, -1)): that adds up the Gram "
+            "matrices of the images in the batch; flatten to [B, N, H * W] so that each image gets "
+            "its own Gram matrix",
+            lambda F, A: (gram_matrix(F.transpose(0, 1).reshape(1, F.shape[1], -1)) - A).pow(2).sum()
+            / denominator(F),
+        ),
+        (
+            "you folded the batch into the positions (F.reshape(N, -1)): that mixes the images of "
+            "the batch; flatten to [B, N, H * W] so that each image gets its own Gram matrix",
+            lambda F, A: (gram_matrix(F.reshape(1, F.shape[1], -1)) - A).pow(2).sum() / denominator(F),
+        ),
+        (
+            "your loss uses only the first image of the batch: compute one Gram matrix per image, "
+            "[B, N, N], and sum the squared differences over the whole batch",
+            lambda F, A: style_loss(F[:1], A),
+        ),
     ]
-    for seed, shape in ((4, (1, 3, 4, 5)), (5, (1, 5, 3, 6))):
+    # B = 1 twice (two shapes, N != M), then a batch of two images against one style target, as
+    # when several images are styled at once: a batch folded into the filters shows only here.
+    for seed, shape in ((4, (1, 3, 4, 5)), (5, (1, 5, 3, 6)), (6, (2, 3, 4, 5))):
         F = _responses(seed, shape).requires_grad_(True)
-        A = gram_matrix(_responses(seed + 100, shape))
+        A = gram_matrix(_responses(seed + 100, (1, *shape[1:])))
         got = _call(feedback, fn, F, A)
         if feedback.problem:
-            if "size" in feedback.problem or "shape" in feedback.problem:
+            if shape[0] > 1:  # the B = 1 probes passed: the batch is what breaks it
+                feedback.problem = (
+                    f"your function works for one image but fails for a batch of {shape[0]} "
+                    f"({feedback.problem}): did you fold the batch into the filters, "
+                    "F.reshape(-1, H * W) or F.reshape(N, H * W)? Flatten to [B, N, H * W] and "
+                    "compute one Gram matrix per image, [B, N, N], as in the Gram matrix exercise"
+                )
+            elif "size" in feedback.problem or "shape" in feedback.problem:
                 feedback.problem += (
                     " — the style loss compares Gram matrices: compute G from F ([B, N, N]) first"
                 )

@@ -27,6 +27,14 @@ from .layers import (
 )
 from .pixels import channel_histograms, input_histograms, pixel_patch
 from .tour import quantised_weights, run_times
+from .representations import (
+    plot_filter_pairs,
+    plot_grams,
+    plot_maps,
+    plot_pixel_gradients,
+    plot_reconstruction_errors,
+    plot_tiny_gram,
+)
 
 __all__ = [
     "algorithm_diagram",
@@ -47,6 +55,12 @@ __all__ = [
     "image_grid",
     "markdown_table",
     "plot_bars",
+    "plot_filter_pairs",
+    "plot_grams",
+    "plot_maps",
+    "plot_pixel_gradients",
+    "plot_reconstruction_errors",
+    "plot_tiny_gram",
     "plot_losses",
     "plot_runs",
     "show",

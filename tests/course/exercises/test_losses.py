@@ -121,11 +121,51 @@ def test_style_check_accepts_the_package_and_a_hand_written_answer(capsys):
     assert _verdict(exercises.check_style_loss, style_loss, capsys) == (True, "✓ style_loss: correct")
 
     def mine(F, A):
-        n, m = F.shape[1], F.shape[2] * F.shape[3]
-        f = F.reshape(n, m)
-        return ((f @ f.T - A) ** 2).sum() / (4 * n**2 * m**2)
+        b, n, m = F.shape[0], F.shape[1], F.shape[2] * F.shape[3]
+        f = F.reshape(b, n, m)
+        return ((f @ f.transpose(1, 2) - A) ** 2).sum() / (4 * n**2 * m**2)
 
     assert _verdict(exercises.check_style_loss, mine, capsys)[0]
+
+
+def _folded_into_filters(F, A):
+    """Right for one image; a batch becomes [B * N, M] rows and G [B * N, B * N]."""
+    n, m = F.shape[1], F.shape[2] * F.shape[3]
+    f = F.reshape(-1, m)
+    return ((f @ f.T - A) ** 2).sum() / (4 * n**2 * m**2)
+
+
+def _reshaped_to_one_image(F, A):
+    """Right for one image: F.reshape(N, M) (the version that only ever saw B = 1)."""
+    n, m = F.shape[1], F.shape[2] * F.shape[3]
+    f = F.reshape(n, m)
+    return ((f @ f.T - A) ** 2).sum() / (4 * n**2 * m**2)
+
+
+def _folded_into_positions(F, A):
+    """Right for one image; a batch becomes [N, B * M] and the images' Gram matrices mix."""
+    n, m = F.shape[1], F.shape[2] * F.shape[3]
+    f = F.reshape(n, -1)
+    return ((f @ f.T - A) ** 2).sum() / (4 * n**2 * m**2)
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (_folded_into_filters, "fold the batch into the filters"),
+        (_reshaped_to_one_image, "works for one image but fails for a batch of 2"),
+        (_folded_into_positions, "folded the batch into the positions"),
+        (lambda F, A: style_loss(F[:1], A), "only the first image of the batch"),
+    ],
+)
+def test_style_check_probes_a_batch_of_two(answer, message, capsys):
+    # Each of these is right for B = 1: only the batch probe can tell.
+    one = torch.rand(1, 3, 4, 5)
+    A = gram_matrix(torch.rand(1, 3, 4, 5))
+    assert torch.allclose(answer(one, A), style_loss(one, A))
+    ok, out = _verdict(exercises.check_style_loss, answer, capsys)
+    assert not ok
+    assert out.startswith("✗ style_loss:") and message in out
 
 
 def _sq(F, A, normalize=None):
