@@ -9,12 +9,15 @@ One module per topic; each check is exported here, so notebooks call
 
 from .images import check_caffe_preprocess
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
+from .optimisation import check_lbfgs_closure, check_total_loss
 from .vgg import check_receptive_field
 
 __all__ = [
     "check_caffe_preprocess",
     "check_content_loss",
     "check_gram_matrix",
+    "check_lbfgs_closure",
     "check_receptive_field",
     "check_style_loss",
+    "check_total_loss",
 ]
