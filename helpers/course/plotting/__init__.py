@@ -17,10 +17,14 @@ from .basics import (
     plot_runs,
     show,
 )
+from .optimisation import bar_panels, curves_and_images, final_loss_bars
 
 __all__ = [
     "MarkdownTable",
+    "bar_panels",
+    "curves_and_images",
     "feature_maps",
+    "final_loss_bars",
     "gallery",
     "heatmap",
     "image_grid",
