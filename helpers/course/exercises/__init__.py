@@ -11,6 +11,7 @@ from .architecture import check_feature_map_size, check_parameter_count
 from .images import check_caffe_inverse, check_caffe_preprocess
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
 from .representations import check_cosine_matrix, check_relu_content_gradient, check_rescaled_style_loss
+from .optimisation import check_lbfgs_closure, check_total_loss
 from .vgg import check_receptive_field
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "check_content_loss",
     "check_cosine_matrix",
     "check_gram_matrix",
+    "check_lbfgs_closure",
     "check_receptive_field",
     "check_relu_content_gradient",
     "check_rescaled_style_loss",
     "check_style_loss",
+    "check_total_loss",
 ]

@@ -35,6 +35,7 @@ from .representations import (
     plot_reconstruction_errors,
     plot_tiny_gram,
 )
+from .optimisation import bar_panels, curves_and_images, final_loss_bars
 
 __all__ = [
     "algorithm_diagram",
@@ -49,7 +50,10 @@ __all__ = [
     "run_times",
     "unit_gradient_support",
     "MarkdownTable",
+    "bar_panels",
+    "curves_and_images",
     "feature_maps",
+    "final_loss_bars",
     "gallery",
     "heatmap",
     "image_grid",
