@@ -8,7 +8,7 @@ One module per topic; each check is exported here, so notebooks call
 """
 
 from .images import check_caffe_preprocess
-from .loop import check_style_transfer_loop
+from .loop import check_style_transfer_loop, check_total_loss
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
 from .vgg import check_receptive_field
 
@@ -19,4 +19,5 @@ __all__ = [
     "check_receptive_field",
     "check_style_loss",
     "check_style_transfer_loop",
+    "check_total_loss",
 ]

@@ -378,3 +378,75 @@ def check_style_transfer_loop(
         + f" ({steps} evaluations, {tuple(content.shape[-2:])} px)"
     )
     return feedback.report()
+
+
+# --- Eq. 7 from the terms: the line at the heart of the closure -----------------------------------
+
+
+def check_total_loss(fn: Callable[..., torch.Tensor]) -> bool:
+    r"""Check ``fn(F, P, A, ratio)`` against Eq. 7 with Eqs. 1 and 5 (:math:`\beta = 1`, :math:`w_l = 1/5`).
+
+    ``F`` maps layer names to the image's responses ``[1, N, H, W]`` (conv4_2 and the five style
+    layers), ``P`` is the photo's conv4_2 response, ``A`` maps the style layers to the painting's
+    Gram matrices; the answer is :math:`\text{ratio}\cdot\mathcal{L}_{content} + \sum_l \frac15 E_l`,
+    one differentiable number.
+    """
+    from ...core.losses import content_loss, gram_matrix, style_loss
+    from .feedback import _differentiable, _one_number, _recognise, _responses
+
+    feedback = Feedback("total_loss")
+    shapes = {"conv1_1": (4, 6, 6), "conv2_1": (5, 3, 3), "conv3_1": (6, 2, 2), "conv4_1": (7, 2, 1)}
+    shapes |= {"conv4_2": (7, 2, 1), "conv5_1": (7, 1, 1)}
+
+    def terms(F: dict, P: torch.Tensor, A: dict) -> tuple[torch.Tensor, list[torch.Tensor]]:
+        return content_loss(F["conv4_2"], P), [style_loss(F[n], A[n]) for n in STYLE_LAYERS]
+
+    def wrong(combine: Callable) -> Callable:
+        return lambda F, P, A, r: combine(r, *terms(F, P, A))
+
+    mistakes = [
+        (
+            "the ratio multiplies the style term: it weights the content, ratio * L_content + L_style",
+            wrong(lambda r, c, e: c + r * sum(e) / 5),
+        ),
+        (
+            "you divided the content loss by the ratio: multiply it, ratio * L_content + L_style",
+            wrong(lambda r, c, e: c / r + sum(e) / 5),
+        ),
+        ("the ratio is missing: ratio * L_content + L_style", wrong(lambda r, c, e: c + sum(e) / 5)),
+        ("the content term is missing: ratio * L_content + L_style", wrong(lambda r, c, e: sum(e) / 5)),
+        ("the style term is missing: ratio * L_content + L_style", wrong(lambda r, c, e: r * c)),
+        (
+            "the w_l = 1/5 of Eq. 5 is missing: L_style = Σ_l w_l E_l, with w_l = 1/5 on each layer",
+            wrong(lambda r, c, e: r * c + sum(e)),
+        ),
+        (
+            "you multiplied both terms by the ratio: only the content's weight is α = ratio (β = 1)",
+            wrong(lambda r, c, e: r * (c + sum(e) / 5)),
+        ),
+    ]
+    for seed, ratio in ((0, 1e-3), (1, 0.37)):
+        F = {n: _responses(seed + i, (1, *s)).requires_grad_(True) for i, (n, s) in enumerate(shapes.items())}
+        P = _responses(seed + 50, (1, *shapes["conv4_2"]))
+        A = {n: gram_matrix(_responses(seed + 60 + i, (1, *shapes[n]))) for i, n in enumerate(STYLE_LAYERS)}
+        try:
+            got = fn(F, P, A, ratio)
+        except Exception as exc:  # the learner's code: say what, not a traceback
+            feedback.fail(f"your function raised {type(exc).__name__}: {exc}")
+            return feedback.report()
+        got = _one_number(feedback, got, "your total loss")
+        if got is None:
+            return feedback.report()
+        c, e = terms({n: f.detach() for n, f in F.items()}, P, A)
+        expected = ratio * c + sum(e) / len(e)
+        if not torch.allclose(got.detach().double(), expected.double(), rtol=1e-4, atol=1e-9):
+            detached = {n: f.detach() for n, f in F.items()}
+            if not _recognise(feedback, got.detach(), mistakes, detached, P, A, ratio):
+                feedback.fail(
+                    f"your total loss is {float(got.detach()):.5g}, Eq. 7 gives {float(expected):.5g}: "
+                    "ratio * content_loss(F['conv4_2'], P) + Σ_l style_loss(F[l], A[l]) / 5"
+                )
+            return feedback.report()
+        if not _differentiable(feedback, got, "your total loss"):
+            return feedback.report()
+    return feedback.report()

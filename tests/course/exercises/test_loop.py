@@ -158,3 +158,52 @@ def test_a_learners_exception_is_reported(images_dir, capsys):
 def test_the_check_is_deterministic(images_dir, capsys):
     first = _verdict(WRONG["ratio ignored"][0], capsys)
     assert _verdict(WRONG["ratio ignored"][0], capsys) == first
+
+
+# --- check_total_loss ------------------------------------------------------------------------------
+
+
+def _total(F, P, A, ratio):
+    return ratio * content_loss(F["conv4_2"], P) + sum(style_loss(F[n], A[n]) / 5 for n in STYLE)
+
+
+def test_total_loss_check_accepts_eq_7(capsys):
+    assert exercises.check_total_loss(_total)
+    assert capsys.readouterr().out.strip() == "✓ total_loss: correct"
+
+    def mean_of_layers(F, P, A, r):  # w_l = 1/5 as a mean over the five layers: the same number
+        return r * content_loss(F["conv4_2"], P) + torch.stack(_styles(F, A)).mean()
+
+    assert exercises.check_total_loss(mean_of_layers)
+
+
+def _styles(F, A):
+    return [style_loss(F[n], A[n]) for n in STYLE]
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            lambda F, P, A, r: content_loss(F["conv4_2"], P) + r * sum(_styles(F, A)) / 5,
+            "multiplies the style",
+        ),
+        (
+            lambda F, P, A, r: content_loss(F["conv4_2"], P) / r + sum(_styles(F, A)) / 5,
+            "divided the content",
+        ),
+        (lambda F, P, A, r: content_loss(F["conv4_2"], P) + sum(_styles(F, A)) / 5, "ratio is missing"),
+        (lambda F, P, A, r: sum(_styles(F, A)) / 5, "content term is missing"),
+        (lambda F, P, A, r: r * content_loss(F["conv4_2"], P), "style term is missing"),
+        (lambda F, P, A, r: r * content_loss(F["conv4_2"], P) + sum(_styles(F, A)), "w_l = 1/5"),
+        (lambda F, P, A, r: r * (content_loss(F["conv4_2"], P) + sum(_styles(F, A)) / 5), "both terms"),
+        (lambda F, P, A, r: _total(F, P, A, r).item(), "did you call .item()?"),
+        (lambda F, P, A, r: _total({n: f.detach() for n, f in F.items()}, P, A, r), "no gradient"),
+        (lambda F, P, A, r: r * content_loss(F["conv5_1"], P) + sum(_styles(F, A)) / 5, "raised"),
+        (lambda F, P, A, r: 2 * _total(F, P, A, r), "Eq. 7 gives"),
+    ],
+)
+def test_total_loss_check_names_the_mistake(answer, message, capsys):
+    assert not exercises.check_total_loss(answer)
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("✗ total_loss:") and message in out, out
