@@ -375,7 +375,7 @@ def check_style_transfer_loop(
     print(
         "  objective / helpers.stylize's: "
         + ", ".join(f"{p.factor:.3g} at α/β = {p.ratio:g}" for p in probes)
-        + f" ({steps} evaluations, {tuple(content.shape[-2:])} px)"
+        + f" ({steps} evaluations, {content.shape[-2]} x {content.shape[-1]} px)"
     )
     return feedback.report()
 
