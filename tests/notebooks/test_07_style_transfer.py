@@ -79,7 +79,8 @@ def test_the_honest_account_is_measured(snap):
     assert printed["settings"]["normalize"] and gatys["settings"]["normalize"]
     assert printed["settings"]["ratio"] == 1e-3
     assert gatys["settings"]["ratio"] == pytest.approx(snap["gatys_ratio"])
-    assert len(snap["distance"]) == 3 and all(0 < d < 1 for d in snap["distance"].values())
+    assert len(snap["content_fell"]) == len(snap["style_fell"]) == 3
+    assert all(v > 0 for v in [*snap["content_fell"].values(), *snap["style_fell"].values()])
 
 
 def test_quantisation_and_steps_are_measured(snap):
