@@ -9,9 +9,10 @@ One module per topic; each check is exported here, so notebooks call
 
 from .architecture import check_feature_map_size, check_parameter_count
 from .images import check_caffe_inverse, check_caffe_preprocess
+from .loop import check_style_transfer_loop
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
-from .representations import check_cosine_matrix, check_relu_content_gradient, check_rescaled_style_loss
 from .optimisation import check_lbfgs_closure, check_total_loss
+from .representations import check_cosine_matrix, check_relu_content_gradient, check_rescaled_style_loss
 from .vgg import check_receptive_field
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "check_relu_content_gradient",
     "check_rescaled_style_loss",
     "check_style_loss",
+    "check_style_transfer_loop",
     "check_total_loss",
 ]

@@ -205,8 +205,9 @@ def check_style_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
             "you folded the batch into the positions (F.reshape(N, -1)): that adds up the Gram "
             "matrices of the images in the batch; flatten to [B, N, H * W] so that each image gets "
             "its own Gram matrix",
-            lambda F, A: (gram_matrix(F.transpose(0, 1).reshape(1, F.shape[1], -1)) - A).pow(2).sum()
-            / denominator(F),
+            lambda F, A: (
+                (gram_matrix(F.transpose(0, 1).reshape(1, F.shape[1], -1)) - A).pow(2).sum() / denominator(F)
+            ),
         ),
         (
             "you folded the batch into the positions (F.reshape(N, -1)): that mixes the images of "
