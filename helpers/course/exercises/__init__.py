@@ -7,11 +7,21 @@ One module per topic; each check is exported here, so notebooks call
 ``helpers.exercises.check_…``.
 """
 
+from .extensions import (
+    check_blended_gram_target,
+    check_guided_gram,
+    check_match_luminance,
+    check_total_variation,
+)
 from .images import check_caffe_preprocess
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
 from .vgg import check_receptive_field
 
 __all__ = [
+    "check_blended_gram_target",
+    "check_guided_gram",
+    "check_match_luminance",
+    "check_total_variation",
     "check_caffe_preprocess",
     "check_content_loss",
     "check_gram_matrix",
