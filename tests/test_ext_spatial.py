@@ -9,7 +9,7 @@ import helpers
 from helpers.base.errors import SettingsError
 from helpers.core.objective import Objective, resolve_layer_weights
 from helpers.core.vgg import STYLE_LAYERS
-from helpers.extensions.spatial import SpatialObjective, layer_mask, load_mask, masked_gram
+from helpers.extensions.spatial import SpatialObjective, guide_share, layer_mask, load_mask, masked_gram
 
 
 def _blobs(colour, seed, size=64):
@@ -33,6 +33,23 @@ def test_masked_gram_is_the_gram_of_the_region_over_its_area():
     expected = torch.einsum("bihw,bjhw->bij", f[..., :4], f[..., :4]) / (6 * 4)
     assert torch.allclose(masked_gram(f, left.view(1, 1, 6, 8)), expected, atol=1e-5)
     assert torch.allclose(masked_gram(f), helpers.gram_matrix(f) / 48, atol=1e-5)
+
+
+def test_a_soft_mask_enters_squared_as_in_the_authors_guided_gram():
+    """leongatys/NeuralImageSynthesis (SpatialControl): the guide is normalised so that
+    sum(g**2) / M = 1, the responses are multiplied by it, and the Gram matrix is divided by M."""
+    f = torch.randn(2, 4, 5, 6, generator=torch.Generator().manual_seed(1))
+    soft = torch.rand(1, 1, 5, 6, generator=torch.Generator().manual_seed(2))
+    m = soft.flatten().numel()
+    guide = soft / (soft.pow(2).sum() / m).sqrt()
+    guided = (f * guide).flatten(2)
+    reference = guided @ guided.transpose(1, 2) / m
+    assert torch.allclose(masked_gram(f, soft), reference, rtol=1e-5, atol=1e-6)
+    linear = torch.einsum("bihw,bjhw->bij", f * soft, f) / soft.sum()  # weighting by m, not m**2
+    assert not torch.allclose(masked_gram(f, soft), linear, rtol=1e-3)
+    assert torch.allclose(masked_gram(f, 0.5 * soft), masked_gram(f, soft), rtol=1e-5, atol=1e-6)
+    assert guide_share(soft).item() == pytest.approx(soft.pow(2).mean().item())
+    assert guide_share(torch.ones(1, 1, 5, 6)).item() == 1.0
 
 
 def test_layer_mask_averages_like_pooling():

@@ -1,21 +1,29 @@
 r"""Spatial control (Gatys, Ecker, Bethge, Hertzmann & Shechtman 2017, "Controlling Perceptual
-Factors in Neural Style Transfer", Sec. 4): masks that give each region of the output its own style.
+Factors in Neural Style Transfer", Sec. 4): guided Gram matrices give each region its own style.
 
-A mask :math:`m` (values in [0, 1], 1 = inside the region) is downsampled to each layer's
-resolution, :math:`m^l`, by averaging (as the network's average pooling does). The Gram matrix of
-a region is taken over its positions only and normalised by its area,
+A mask :math:`m` (values in [0, 1], 1 = inside the region) is averaged down to each layer's
+resolution, :math:`m^l` (as the network's average pooling would). As in the authors' reference
+code (leongatys/NeuralImageSynthesis, ``ExampleNotebooks/SpatialControl.ipynb``), the mask is a
+*guidance channel* normalised to unit mean square, :math:`g = m / \sqrt{\frac{1}{M_l}\sum_k m_k^2}`,
+the responses are multiplied by it, and the Gram matrix is taken over the :math:`M_l` positions:
 
-.. math:: \hat G^l_{ij}[m] = \frac{\sum_k m^l_k F^l_{ik} F^l_{jk}}{\sum_k m^l_k},
+.. math:: \hat G^l_{ij}[m] = \frac{1}{M_l}\sum_k (g_k F^l_{ik})(g_k F^l_{jk})
+          = \frac{\sum_k (m^l_k)^2 F^l_{ik} F^l_{jk}}{\sum_k (m^l_k)^2}.
 
-and the region's style loss compares it with the (likewise normalised) Gram matrix
-:math:`\hat A^l` of its style image,
+A soft mask therefore enters *squared*; for a binary mask this is the Gram matrix of the region's
+positions divided by its area. The region's style loss compares it with the (likewise guided)
+Gram matrix :math:`\hat A^l` of its style image,
 
-.. math:: E_l[m] = \frac{\bar m^l}{4 N_l^2}\sum_{ij}\left(\hat G^l_{ij}[m] - \hat A^l_{ij}\right)^2,
+.. math:: E_l[m] = \frac{s^l}{4 N_l^2}\sum_{ij}\left(\hat G^l_{ij}[m] - \hat A^l_{ij}\right)^2,
+          \qquad s^l = \frac{1}{M_l}\sum_k (m^l_k)^2 .
 
-weighted by the region's share of the image :math:`\bar m^l = \frac{1}{M_l}\sum_k m^l_k`, so that
-every pixel feels the same style pressure whatever the region's size. One mask covering the whole
-image gives exactly the paper's :math:`E_l` (Eq. 4). Positions that no mask covers are left to the
-content loss alone: they stay unstyled.
+Where ours differs from the reference code: the factor :math:`s^l` (the region's share of the
+image) is our choice, so that one mask covering everything gives exactly the paper's
+:math:`E_l` (Eq. 4) and every position feels the same style pressure whatever its region's size;
+the reference code weights each guidance channel by a fixed factor (equal shares, ``1/n_ch``)
+and resizes the guides with ``scipy.ndimage.zoom`` (optionally thresholded and eroded) instead
+of averaging them. Positions that no mask covers are left to the content loss alone: they stay
+unstyled.
 """
 
 from __future__ import annotations
@@ -76,17 +84,24 @@ def layer_mask(mask: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
 
 
 def masked_gram(features: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-    r"""The area-normalised Gram matrix :math:`\hat G[m] = \sum_k m_k F_{ik}F_{jk} / \sum_k m_k`.
+    r"""The guided Gram matrix :math:`\hat G[m] = \sum_k m_k^2 F_{ik}F_{jk} / \sum_k m_k^2`.
 
-    ``features`` ``[B, N, H, W]``; ``mask`` ``[1, 1, H, W]`` at the same resolution (``None``: every
-    position, i.e. :math:`G/M`). Float32 even under autocast. Returns ``[B, N, N]``.
+    The authors' form: the responses times the guidance channel :math:`g = m/\sqrt{\mathrm{mean}(m^2)}`,
+    then the Gram matrix over the :math:`M` positions divided by :math:`M`. ``features``
+    ``[B, N, H, W]``; ``mask`` ``[1, 1, H, W]`` at the same resolution (``None``: every position,
+    i.e. :math:`G/M`). Float32 even under autocast. Returns ``[B, N, N]``.
     """
     with torch.autocast(device_type=features.device.type, enabled=False):
         f = features.flatten(2).float()
         if mask is None:
             return torch.bmm(f, f.transpose(1, 2)) / f.shape[2]
-        m = mask.flatten(2).float().to(f.device)
-        return torch.bmm(f * m, f.transpose(1, 2)) / m.sum().clamp_min(1e-8)
+        weight = mask.flatten(2).float().to(f.device).pow(2)  # g_k F_ik g_k F_jk: the mask enters squared
+        return torch.bmm(f * weight, f.transpose(1, 2)) / weight.sum().clamp_min(1e-8)
+
+
+def guide_share(mask: torch.Tensor) -> torch.Tensor:
+    r""":math:`s = \frac{1}{M}\sum_k m_k^2`: the region's share of the image (1 for a full mask)."""
+    return mask.float().pow(2).mean()
 
 
 class SpatialObjective(Objective):
@@ -129,6 +144,6 @@ class SpatialObjective(Objective):
     def style_layer_loss(self, index: int, name: str, features: torch.Tensor) -> torch.Tensor:
         mask = self._mask(index, features.shape[-2:])
         n = features.shape[1]
-        share = mask.mean()
+        share = guide_share(mask)
         gram = masked_gram(features, mask)
         return share * (gram - self.style_targets[index][name]).pow(2).sum() / (4.0 * n**2)

@@ -13,14 +13,17 @@ pytestmark = pytest.mark.notebooks
 NAME = "08_tradeoffs.ipynb"
 
 
-def test_the_grid_has_every_layer_set_and_ratio():
-    runs = run_notebook(NAME)["runs"]
+def test_the_grid_has_every_layer_set_and_ratio_corrected_for_its_size():
+    executed = run_notebook(NAME)
+    runs, size = executed["runs"], executed["RUN"]["size"]
+    assert executed["SIZE_FACTOR"] == pytest.approx((256 / size) ** 2)
     assert len(runs) == len(GROWING_STYLE_SETS) * len(FIG3_RATIOS) == 20
     for layers in GROWING_STYLE_SETS:
         for ratio in FIG3_RATIOS:
-            run = runs[str((layer_set_label(layers), ratio))]
+            run = runs[str((layer_set_label(layers), ratio))]  # keyed by the paper's ratio ...
             assert run["settings"]["style_layers"] == list(layers)
-            assert run["settings"]["ratio"] == pytest.approx(ratio)
+            assert run["settings"]["ratio"] == pytest.approx(ratio * (256 / size) ** 2)  # ... run corrected
+            assert run["settings"]["size"] == size
             assert run["settings"]["style"] == ["composition_vii"] and run["settings"]["init"] == "noise"
             assert run["steps"] == run["settings"]["steps"] and run["stopped"] is None
             assert math.isfinite(run["final"]["total"]) and run["final"]["total"] <= run["first"]["total"]
@@ -44,3 +47,9 @@ def test_the_scripted_preview_ran_with_the_papers_ratio_and_lowered_the_loss():
     timing = executed["timing"]
     assert timing["mode"] == "preview" and timing["steps_run"] == 4 and not timing["superseded"]
     assert 0 < timing["to_first_image_s"] <= timing["to_finished_s"]
+
+
+def test_the_grid_reports_its_seconds():
+    executed = run_notebook(NAME)
+    # each run's seconds run to its last step; its best ("final") step can come no later
+    assert executed["grid_seconds"] >= sum(r["final"]["seconds"] for r in executed["runs"].values()) > 0

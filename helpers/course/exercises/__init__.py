@@ -8,6 +8,12 @@ One module per topic; each check is exported here, so notebooks call
 """
 
 from .architecture import check_feature_map_size, check_parameter_count
+from .extensions import (
+    check_blended_gram_target,
+    check_guided_gram,
+    check_match_luminance,
+    check_total_variation,
+)
 from .images import check_caffe_inverse, check_caffe_preprocess
 from .loop import check_style_transfer_loop
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
@@ -17,6 +23,10 @@ from .vgg import check_receptive_field
 
 __all__ = [
     "check_caffe_inverse",
+    "check_blended_gram_target",
+    "check_guided_gram",
+    "check_match_luminance",
+    "check_total_variation",
     "check_caffe_preprocess",
     "check_feature_map_size",
     "check_parameter_count",

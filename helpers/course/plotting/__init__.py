@@ -5,6 +5,7 @@ labelled grid, feature maps, Gram matrices as heat maps, loss curves, bar charts
 its own here. Every function returns its matplotlib figure (or axes).
 """
 
+from . import extensions as extensions  # notebooks 08-10: helpers.plotting.extensions.plot_blends, ...
 from .basics import (
     MarkdownTable,
     feature_maps,
