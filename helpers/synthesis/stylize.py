@@ -108,21 +108,21 @@ def stylize(
 ) -> Result:
     r"""Render ``content`` in the style of ``style`` by the algorithm of Gatys et al.
 
-    Minimises :math:`\alpha\mathcal{L}_{content} + \beta\mathcal{L}_{style}` (Eq. 7) over the pixels
-    with :math:`\alpha/\beta` = ``ratio``, from faint noise by default (:func:`noise_image`).
+        Minimises :math:`\alpha\mathcal{L}_{content} + \beta\mathcal{L}_{style}` (Eq. 7) over the pixels
+        with :math:`\alpha/\beta` = ``ratio``, from faint noise by default (:func:`noise_image`).
 
-    Args:
-        content: the photo (path, URL, catalogue name, PIL image or tensor). ``None`` synthesises a
-            texture from the style alone (Gatys et al. 2015).
-        style: the painting, or a list of paintings blended by ``style_weights``. ``None``
-            reconstructs the content alone (the paper's Fig. 1, bottom row).
+        Args:
+            content: the photo (path, URL, catalogue name, PIL image or tensor). ``None`` synthesises a
+                texture from the style alone (Gatys et al. 2015).
+            style: the painting, or a list of paintings blended by ``style_weights``. ``None``
+                reconstructs the content alone (the paper's Fig. 1, bottom row).
 
-    Options (keywords; each declared once, with its check, in :class:`~helpers.synthesis.settings.Settings`):
-{options}
+        Options (keywords; each declared once, with its check, in :class:`~helpers.synthesis.settings.Settings`):
+    {options}
 
-    Returns:
-        a :class:`Result`. An interrupted (Ctrl-C, the kernel's stop button), stopped or diverged
-        run still returns the best image so far, with ``result.stopped`` saying why.
+        Returns:
+            a :class:`Result`. An interrupted (Ctrl-C, the kernel's stop button), stopped or diverged
+            run still returns the best image so far, with ``result.stopped`` saying why.
     """
     return run(content, style, Settings.of(**options))
 

@@ -59,13 +59,17 @@ def check_match_luminance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tenso
         ),
         (
             "you scaled by the ratio of the variances: use the ratio of the standard deviations, σ_C/σ_S",
-            lambda s, c: (luminance(s) - luminance(s).mean()) * (luminance(c).var() / luminance(s).var())
-            + luminance(c).mean(),
+            lambda s, c: (
+                (luminance(s) - luminance(s).mean()) * (luminance(c).var() / luminance(s).var())
+                + luminance(c).mean()
+            ),
         ),
         (
             "your ratio is upside down: multiply by σ_C/σ_S (the photo's spread over the painting's)",
-            lambda s, c: (luminance(s) - luminance(s).mean()) * (luminance(s).std() / luminance(c).std())
-            + luminance(c).mean(),
+            lambda s, c: (
+                (luminance(s) - luminance(s).mean()) * (luminance(s).std() / luminance(c).std())
+                + luminance(c).mean()
+            ),
         ),
         (
             "you forgot to subtract the style's mean μ_S before scaling",
@@ -73,8 +77,10 @@ def check_match_luminance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tenso
         ),
         (
             "you added the style's mean back: the matched luminance takes the photo's mean, + μ_C",
-            lambda s, c: (luminance(s) - luminance(s).mean()) * (luminance(c).std() / luminance(s).std())
-            + luminance(s).mean(),
+            lambda s, c: (
+                (luminance(s) - luminance(s).mean()) * (luminance(c).std() / luminance(s).std())
+                + luminance(s).mean()
+            ),
         ),
         (
             "you swapped the roles: it is the painting's luminance that takes the photo's statistics",
@@ -188,8 +194,10 @@ def check_guided_gram(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) 
         if feedback.problem:
             return feedback.report()
         expected = masked_gram(F, mask)
-        if isinstance(got, torch.Tensor) and got.shape == expected.shape and not torch.allclose(
-            got.double(), expected.double(), rtol=1e-4, atol=1e-6
+        if (
+            isinstance(got, torch.Tensor)
+            and got.shape == expected.shape
+            and not torch.allclose(got.double(), expected.double(), rtol=1e-4, atol=1e-6)
         ):
             if not _recognise(feedback, got.detach(), mistakes, F, mask):
                 _compare(feedback, got, expected, "your guided Gram matrix")
@@ -310,8 +318,10 @@ def check_blended_gram_target(
         if feedback.problem:
             return feedback.report()
         expected = sum(v * g for v, g in zip(normalised(weights), grams))
-        if isinstance(got, torch.Tensor) and got.shape == expected.shape and not torch.allclose(
-            got.double(), expected.double(), rtol=1e-4, atol=1e-6
+        if (
+            isinstance(got, torch.Tensor)
+            and got.shape == expected.shape
+            and not torch.allclose(got.double(), expected.double(), rtol=1e-4, atol=1e-6)
         ):
             if not _recognise(feedback, got.detach(), mistakes, grams, weights):
                 _compare(feedback, got, expected, "your blended target")

@@ -26,8 +26,8 @@ from .layers import (
     receptive_field_squares,
     unit_gradient_support,
 )
+from .optimisation import bar_panels, curves_and_images, final_loss_bars
 from .pixels import channel_histograms, input_histograms, pixel_patch
-from .tour import quantised_weights, run_times
 from .representations import (
     plot_filter_pairs,
     plot_grams,
@@ -36,7 +36,7 @@ from .representations import (
     plot_reconstruction_errors,
     plot_tiny_gram,
 )
-from .optimisation import bar_panels, curves_and_images, final_loss_bars
+from .tour import quantised_weights, run_times
 
 __all__ = [
     "algorithm_diagram",

@@ -137,8 +137,10 @@ def test_tv_check_accepts_the_package_and_a_hand_written_answer(capsys):
         (lambda x: _dy(x).abs().sum() + _dx(x).abs().sum(), "β = 1"),
         (
             lambda x: (
-                (x[..., 1:, :-1] - x[..., :-1, :-1]) ** 2 + (x[..., :-1, 1:] - x[..., :-1, :-1]) ** 2
-            ).sqrt().sum(),
+                ((x[..., 1:, :-1] - x[..., :-1, :-1]) ** 2 + (x[..., :-1, 1:] - x[..., :-1, :-1]) ** 2)
+                .sqrt()
+                .sum()
+            ),
             "isotropic",
         ),
         (lambda x: (_dy(x) ** 2).mean() + (_dx(x) ** 2).mean(), ".mean()"),
