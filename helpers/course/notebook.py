@@ -9,12 +9,18 @@ import sys
 import numpy as np
 import torch
 
-from ..base.config import default_device, quick_mode
+from ..base.config import default_device, mode, package_version, quick_mode
 from ..base.errors import StyleTransferError, one_line
 
 
 def _short_error(shell, etype, value, tb, tb_offset=None):  # IPython's custom-exception signature
     print(one_line(value, typed=True), file=sys.stderr)
+
+
+MODE_NOTES = {
+    "quick": "NST_MODE=quick: tiny images and few steps, for the tests (lab: a class; full: quality).",
+    "lab": "NST_MODE=lab: sizes and steps for a class, minutes per notebook (full: quality).",
+}
 
 
 def notebook_setup(seed: int = 0, *, quiet: bool = False) -> dict:
@@ -37,18 +43,17 @@ def notebook_setup(seed: int = 0, *, quiet: bool = False) -> dict:
     if shell is not None:
         # A bad file name or setting shows one line that says what to do, not a traceback.
         shell.set_custom_exc((StyleTransferError,), _short_error)
-    from .. import __version__
-
     info = {
         "python": platform.python_version(),
         "torch": torch.__version__,
-        "helpers": __version__,
+        "helpers": package_version(),
         "device": str(default_device()),
         "cpu_threads": torch.get_num_threads(),
+        "mode": mode(),
         "quick_mode": quick_mode(),
     }
     if not quiet:
         print(" | ".join(f"{k} {v}" for k, v in info.items()))
-        if info["quick_mode"]:
-            print("NST_QUICK=1: tiny images and few steps (for CI); unset it for full quality.")
+        if info["mode"] != "full":
+            print(MODE_NOTES[info["mode"]])
     return info

@@ -22,228 +22,52 @@ network from ``core``, sizes from ``imaging``, colour and scales from ``extensio
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import difflib
-import inspect
-import math
-import textwrap
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from ..base.config import choose, resolve_device
 from ..base.errors import SettingsError
 from ..core.objective import check_weight, resolve_layer_weights
 from ..core.optimize import OPTIMIZERS, check_steps
-from ..core.vgg import CONTENT_LAYERS, CONV_LAYERS, POOLINGS, STYLE_LAYERS, WEIGHT_SETS, check_layers
+from ..core.vgg import CONTENT_LAYERS, CONV_LAYERS, POOLINGS, STYLE_LAYERS, WEIGHT_SETS
 from ..extensions.color import PRESERVE_COLOR, check_mode
 from ..extensions.multiscale import check_scales
 from ..imaging.images import check_size
-
-INITS = ("noise", "content", "style")
-PRECISIONS = ("auto", "fp32", "bf16")
-
-# ---------------------------------------------------------------- how an option appears elsewhere
-
-
-@dataclass(frozen=True)
-class Cli:
-    """An option on the command line (``python -m helpers stylize ...``).
-
-    ``commands``: the option groups it joins: ``"run"`` (every command that optimises an image),
-    ``"stylize"``, ``"beyond"`` (stylize's "beyond the paper" group), ``"texture"``.
-    ``parse`` turns the typed text into a value (argparse's ``type``); ``to_option`` maps the
-    parsed value to the option's (e.g. ``"none"`` to ``None``). ``example``: a valid value as
-    typed (the tests pass it to show that the flag reaches the option).
-    """
-
-    flag: str
-    commands: tuple[str, ...]
-    example: str
-    parse: Callable[[str], Any] | None = None
-    choices: tuple[str, ...] | None = None
-    action: str | None = None  # "store_true" for a switch, "append" for a repeated flag
-    metavar: str | None = None
-    to_option: Callable[[Any], Any] = lambda value: value
-
-
-@dataclass(frozen=True)
-class Control:
-    """An option's control in :class:`helpers.StylePanel`.
-
-    ``kind`` picks the widget: ``"log_slider"``, ``"int_slider"``, ``"toggle"``, ``"dropdown"``,
-    ``"int_text"``, or one per style layer: ``"switches"`` (on/off) and ``"layer_sliders"`` (w_l).
-    ``field`` names the panel's setting (and ``attr`` the panel's attribute, default ``field``);
-    ``default`` gives the panel's starting value where it differs from the option's (a function:
-    some depend on the speed mode);
-    ``to_option(panel_settings)`` gives the option's value for ``stylize``. ``previews``: whether
-    a change starts a preview (size and steps only matter for the full-size run).
-    """
-
-    kind: str
-    field: str
-    label: str
-    default: Callable[[], Any] | None = None
-    to_option: Callable[[Any], Any] | None = None
-    attr: str | None = None
-    css: str | None = None
-    lo: float = 0.0
-    hi: float = 1.0
-    step: float = 1.0
-    options: tuple = ()
-    tooltips: tuple[str, ...] = ()
-    readout: str | None = None
-    previews: bool = True
-
-    def value_for(self, panel_settings: Any) -> Any:
-        """The option's value for ``stylize`` from the panel's settings."""
-        if self.to_option is None:
-            return getattr(panel_settings, self.field)
-        return self.to_option(panel_settings)
-
-
-@dataclass(frozen=True)
-class Option:
-    """One run option: help text, check, and where it appears (a spec, or a reason it does not)."""
-
-    help: str
-    check: Callable[[Any], Any] | None = None
-    cli: Cli | str = "not on the command line"
-    panel: Control | str = "not in the panel"
-    saved: Callable[[Any], Any] | str = "plain"
-    name: str = ""
-    default: Any = None
-
-
-def option(default: Any, help: str, **spec: Any) -> Any:
-    """A field of :class:`Settings` with its :class:`Option`."""
-    return field(default=default, metadata={"option": Option(help=help, **spec)})
-
-
-# ---------------------------------------------------------------- checks (one line, says what to do)
-
-
-def _choice(name: str, choices: Sequence) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if value not in choices:
-            names = [repr(c) for c in choices]
-            raise SettingsError(f"unknown {name} {value!r}: use {', '.join(names[:-1])} or {names[-1]}")
-        return value
-
-    return check
-
-
-def _init(value: Any) -> Any:
-    if isinstance(value, torch.Tensor) or value in INITS:
-        return value
-    raise SettingsError(f"unknown init {value!r}: use 'noise', 'content', 'style' or an image tensor")
-
-
-def _whole(name: str, least: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            raise SettingsError(f"{name} must be a whole number, got {value!r}") from None
-        if not math.isfinite(number) or number != int(number) or number < least:
-            raise SettingsError(f"{name} must be a whole number of at least {least}, got {value!r}")
-        return int(number)
-
-    return check
-
-
-def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda value: None if value is None else check(value)
-
-
-def _layers(what: str) -> Callable[[Any], tuple[str, ...]]:
-    return lambda value: tuple(check_layers(value, what=what))
-
-
-def _style_weights(value: Sequence[float]) -> list[float]:
-    weights = [check_weight("style weight", w) for w in value]
-    if not sum(weights):
-        raise SettingsError("style_weights are all zero: give at least one a positive weight")
-    return weights
-
-
-def _shape(value: Sequence[int]) -> tuple[int, int]:
-    return (check_size(value[0], "shape[0] (height)"), check_size(value[1], "shape[1] (width)"))
-
-
-def _device(value: Any) -> Any:
-    resolve_device(value)  # refuses an unknown or missing device now, before any work
-    return value
-
-
-def _callable(value: Any) -> Any:
-    if not callable(value):
-        raise SettingsError(f"callback must be a function callback(step, image, losses), got {value!r}")
-    return value
-
-
-def _count(value: Any) -> int:
-    return 0 if value is None else sum(m is not None for m in value)
-
-
-def _json(value: Any) -> Any:
-    """A value as JSON: tuples as lists, paths as text, an image tensor as ``"tensor"``."""
-    if isinstance(value, torch.Tensor):
-        return "tensor"
-    if isinstance(value, (tuple, list)):
-        return [_json(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, Path):
-        return str(value)
-    return value
-
-
-def _csv(kind: Callable[[str], Any]) -> Callable[[str], list]:
-    def parse(text: str) -> list:
-        try:
-            return [kind(v.strip()) for v in text.split(",") if v.strip()]
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected comma-separated values, got {text!r}") from None
-
-    return parse
-
-
-def _height_x_width(text: str) -> tuple[int, int]:
-    try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected HEIGHTxWIDTH such as 512x768, got {text!r}") from None
-    return h, w
-
-
-def _int_of_float(text: str) -> int:
-    return int(float(text))
-
-
-def _panel_layers(ps: Any) -> list[str]:
-    return [name for name in STYLE_LAYERS if ps.layers_on.get(name, False)]
-
-
-def _panel_weights(ps: Any) -> dict[str, float]:
-    return {name: float(ps.layer_weights[name]) for name in _panel_layers(ps)}
-
-
-def _full_size() -> int:
-    return choose(256, quick=64)  # a clear picture in a few minutes on a CPU
-
-
-def _full_steps() -> int:
-    return choose(300, quick=8)
-
-
-RUN, STYLIZE, BEYOND, TEXTURE = ("run",), ("stylize",), ("beyond",), ("texture",)
-NOT_IN_PANEL = "not in the panel yet: use stylize() or the command line"
-
+from .option_spec import (
+    BEYOND,
+    INITS,
+    NOT_IN_PANEL,
+    PRECISIONS,
+    RUN,
+    STYLIZE,
+    TEXTURE,
+    Cli,
+    Control,
+    Option,
+    check_callable,
+    check_choice,
+    check_count,
+    check_device,
+    check_init,
+    check_layer_names,
+    check_shape,
+    check_style_weights,
+    check_whole,
+    full_size,
+    full_steps,
+    jsonable,
+    option,
+    optional_check,
+    panel_layers,
+    panel_weights,
+    parse_csv,
+    parse_height_x_width,
+    parse_int_of_float,
+)
 
 # ---------------------------------------------------------------- the declaration
 
@@ -266,14 +90,14 @@ class Settings:
     style_layers: Sequence[str] = option(
         STYLE_LAYERS,
         "the VGG19 layers whose Gram matrices are matched (the paper: conv1_1 ... conv5_1)",
-        check=_layers("style layer"),
-        cli=Cli("--style-layers", STYLIZE, "conv1_1,conv2_1", parse=_csv(str)),
+        check=check_layer_names("style layer"),
+        cli=Cli("--style-layers", STYLIZE, "conv1_1,conv2_1", parse=parse_csv(str)),
         panel=Control(
             "switches",
             "layers_on",
             "style layers",
             lambda: dict.fromkeys(STYLE_LAYERS, True),
-            to_option=_panel_layers,
+            to_option=panel_layers,
             attr="layer_on",
             css="layer",
         ),
@@ -288,7 +112,7 @@ class Settings:
             "layer_weights",
             "w_l",
             lambda: dict.fromkeys(STYLE_LAYERS, 1 / len(STYLE_LAYERS)),
-            to_option=_panel_weights,
+            to_option=panel_weights,
             attr="layer_weight",
             css="weight",
             step=0.05,
@@ -298,8 +122,8 @@ class Settings:
     content_layers: Sequence[str] = option(
         CONTENT_LAYERS,
         "the VGG19 layers whose responses are matched (the paper: conv4_2)",
-        check=_layers("content layer"),
-        cli=Cli("--content-layers", STYLIZE, "conv2_2", parse=_csv(str)),
+        check=check_layer_names("content layer"),
+        cli=Cli("--content-layers", STYLIZE, "conv2_2", parse=parse_csv(str)),
         panel=Control(
             "dropdown",
             "content_layer",
@@ -313,7 +137,7 @@ class Settings:
     pooling: str = option(
         "avg",
         "VGG19's pooling: 'avg' (the paper's) or 'max'",
-        check=_choice("pooling", POOLINGS),
+        check=check_choice("pooling", POOLINGS),
         cli=Cli("--pooling", RUN, "max", choices=POOLINGS),
         panel=Control("toggle", "pooling", "pooling", options=POOLINGS),
     )
@@ -321,7 +145,7 @@ class Settings:
         "noise",
         "the starting image: 'noise' (faint noise, 0.5 + 0.03 N(0, 1), see helpers.noise_image), "
         "'content', 'style', or an image tensor",
-        check=_init,
+        check=check_init,
         cli=Cli("--init", STYLIZE, "content", choices=INITS),
         # From the photo, a 30-step preview already shows it restyled; from faint noise (the paper
         # starts from noise) the photo only emerges after a couple of hundred steps.
@@ -330,7 +154,7 @@ class Settings:
     optimizer: str = option(
         "lbfgs",
         "'lbfgs' (the paper's) or 'adam'",
-        check=_choice("optimizer", OPTIMIZERS),
+        check=check_choice("optimizer", OPTIMIZERS),
         cli=Cli("--optimizer", RUN, "adam", choices=OPTIMIZERS),
         panel=Control("toggle", "optimizer", "optimiser", options=OPTIMIZERS),
     )
@@ -353,9 +177,9 @@ class Settings:
     size: int | None = option(
         None,
         "longer side of the output in pixels (default: 512 on a GPU, 256 on a CPU)",
-        check=_optional(check_size),
+        check=optional_check(check_size),
         cli=Cli("--size", RUN, "64", parse=int),
-        panel=Control("int_slider", "size", "size (px)", _full_size, lo=64, hi=1024, step=32, previews=False),
+        panel=Control("int_slider", "size", "size (px)", full_size, lo=64, hi=1024, step=32, previews=False),
         saved="resolved",
     )
     steps: int | Sequence[int] = option(
@@ -363,20 +187,20 @@ class Settings:
         "loss-and-gradient evaluations (so L-BFGS and Adam runs compare); with scales, per scale "
         "(one count, or one per scale)",
         cli=Cli("--steps", RUN, "3", parse=int),
-        panel=Control("int_slider", "steps", "steps", _full_steps, lo=1, hi=1000, previews=False),
+        panel=Control("int_slider", "steps", "steps", full_steps, lo=1, hi=1000, previews=False),
     )
     seed: int = option(
         0,
         "seeds the noise, so a run repeats exactly (bit-identical on a CPU)",
-        check=_whole("seed", 0),
+        check=check_whole("seed", 0),
         cli=Cli("--seed", RUN, "3", parse=int),
         panel=Control("int_text", "seed", "seed", hi=2**31 - 1),
     )
     style_weights: Sequence[float] | None = option(
         None,
         "blend weights of several style images (default: equal); with masks, per-region multipliers",
-        check=_optional(_style_weights),
-        cli=Cli("--style-weights", BEYOND, "0.7,0.3", parse=_csv(float)),
+        check=optional_check(check_style_weights),
+        cli=Cli("--style-weights", BEYOND, "0.7,0.3", parse=parse_csv(float)),
         panel="the panel takes one style image",
         saved="resolved",
     )
@@ -397,7 +221,7 @@ class Settings:
     lr: float | None = option(
         None,
         "the optimiser's step size (default: 1 for L-BFGS, 0.02 for Adam)",
-        check=_optional(lambda v: check_weight("lr", v, positive=True)),
+        check=optional_check(lambda v: check_weight("lr", v, positive=True)),
         cli=Cli("--lr", RUN, "0.5", parse=float),
         panel=NOT_IN_PANEL,
         saved="resolved",
@@ -406,7 +230,7 @@ class Settings:
         "caffe",
         "VGG19's weights: 'caffe' (the paper's, offline), 'torchvision', or None (random and fast; "
         "'none' on the command line)",
-        check=_choice("weights", WEIGHT_SETS),
+        check=check_choice("weights", WEIGHT_SETS),
         cli=Cli(
             "--weights",
             RUN,
@@ -420,7 +244,7 @@ class Settings:
         "auto",
         "the network's arithmetic: 'auto' (bf16 where the hardware has it natively), 'fp32' or "
         "'bf16'; the losses stay float32",
-        check=_choice("precision", PRECISIONS),
+        check=check_choice("precision", PRECISIONS),
         cli=Cli("--precision", RUN, "fp32", choices=PRECISIONS),
         panel=NOT_IN_PANEL,
         saved="resolved",
@@ -428,7 +252,7 @@ class Settings:
     device: str | torch.device | None = option(
         None,
         "'cpu', 'cuda', 'cuda:N' or 'mps' (default: the fastest available)",
-        check=_optional(_device),
+        check=optional_check(check_device),
         cli=Cli("--device", RUN, "cpu"),
         panel="given when the panel is made: StylePanel(device=...)",
         saved="resolved",
@@ -436,8 +260,8 @@ class Settings:
     shape: tuple[int, int] | None = option(
         None,
         "the exact (height, width) of the output, e.g. for a texture larger than its source",
-        check=_optional(_shape),
-        cli=Cli("--shape", TEXTURE, "64x96", parse=_height_x_width, metavar="HEIGHTxWIDTH"),
+        check=optional_check(check_shape),
+        cli=Cli("--shape", TEXTURE, "64x96", parse=parse_height_x_width, metavar="HEIGHTxWIDTH"),
         panel=NOT_IN_PANEL,
         saved="resolved",
     )
@@ -445,25 +269,25 @@ class Settings:
         None,
         "one region of the output per style image (tensor or image file, 1 = inside), giving each "
         "region its own style (Gatys et al. 2017); see helpers.spatial",
-        check=_optional(list),
+        check=optional_check(list),
         cli=Cli("--mask", BEYOND, "mask.png", action="append", metavar="MASK"),
         panel=NOT_IN_PANEL,
-        saved=_count,
+        saved=check_count,
     )
     style_masks: Sequence[Any] | None = option(
         None,
         "optionally, for each style image, the part of it to take the style from (needs masks)",
-        check=_optional(list),
+        check=optional_check(list),
         cli="images per style image: set them from Python",
         panel=NOT_IN_PANEL,
-        saved=_count,
+        saved=check_count,
     )
     scales: Sequence[int] | None = option(
         None,
         "coarse to fine, e.g. 256,512,1024: optimise at each longer side in turn, each from the "
         "previous result upsampled; steps then count per scale and size is ignored; see "
         "helpers.extensions.multiscale",
-        cli=Cli("--scales", BEYOND, "48,64", parse=_csv(_int_of_float)),
+        cli=Cli("--scales", BEYOND, "48,64", parse=parse_csv(parse_int_of_float)),
         panel=NOT_IN_PANEL,
         saved="resolved",
     )
@@ -479,7 +303,7 @@ class Settings:
         0,
         "every N steps, save the image as PREFIX_step0050.png (PREFIX: save_prefix; the command "
         "line's OUTPUT without its suffix); 0: off",
-        check=_whole("save_every", 0),
+        check=check_whole("save_every", 0),
         cli=Cli("--save-every", STYLIZE, "2", parse=int, metavar="N"),
         panel="the panel shows the image as it forms",
     )
@@ -493,7 +317,7 @@ class Settings:
     callback: Callable | None = option(
         None,
         "callback(step, image, losses) after every evaluation; raise StopOptimization in it to stop",
-        check=_optional(_callable),
+        check=optional_check(check_callable),
         cli="a Python function: the command line prints its own progress",
         panel="the panel passes its own (it draws the image as it forms)",
         saved="a function, not data",
@@ -543,9 +367,9 @@ class Settings:
         out = {}
         for opt in options():
             if callable(opt.saved):
-                out[opt.name] = _json(opt.saved(getattr(self, opt.name)))
+                out[opt.name] = jsonable(opt.saved(getattr(self, opt.name)))
             elif opt.saved == "plain":
-                out[opt.name] = _json(getattr(self, opt.name))
+                out[opt.name] = jsonable(getattr(self, opt.name))
         return out
 
 
@@ -569,22 +393,3 @@ def panel_default(opt: Option) -> Any:
     """The panel's starting value of ``opt``: its control's default, else the option's."""
     assert isinstance(opt.panel, Control)
     return opt.panel.default() if opt.panel.default is not None else opt.default
-
-
-def signature(*leading: inspect.Parameter) -> inspect.Signature:
-    """A signature with ``leading`` parameters, then every option as a keyword with its default."""
-    hints = {f.name: f.type for f in dataclasses.fields(Settings)}
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    params = [
-        inspect.Parameter(opt.name, keyword, default=opt.default, annotation=hints[opt.name])
-        for opt in options()
-    ]
-    return inspect.Signature([*leading, *params])
-
-
-def docs(indent: str = "    ") -> str:
-    """The options as a docstring section (``name: help``), one entry per option."""
-    return "\n".join(
-        textwrap.fill(f"{opt.name}: {opt.help}.", 100, initial_indent=indent, subsequent_indent=indent * 2)
-        for opt in options()
-    )

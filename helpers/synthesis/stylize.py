@@ -17,7 +17,9 @@ backward pass through VGG19, only as deep as the deepest layer in use.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import partial
@@ -36,7 +38,7 @@ from ..extensions.color import ColorControl
 from ..extensions.multiscale import coarse_to_fine
 from ..extensions.spatial import SpatialObjective, load_mask, load_masks
 from ..imaging.images import ImageSource, check_size, load_image, resize, save_image
-from .settings import INITS, PRECISIONS, Settings, docs, signature
+from .settings import INITS, PRECISIONS, Settings, options
 
 __all__ = ["INITS", "PRECISIONS", "Settings", "initial_image", "noise_image", "run", "stylize", "use_bf16"]
 
@@ -117,7 +119,8 @@ def stylize(
             style: the painting, or a list of paintings blended by ``style_weights``. ``None``
                 reconstructs the content alone (the paper's Fig. 1, bottom row).
 
-        Options (keywords; each declared once, with its check, in :class:`~helpers.synthesis.settings.Settings`):
+        Options (keywords; each declared once, with its check, in
+        :class:`~helpers.synthesis.settings.Settings`):
     {options}
 
         Returns:
@@ -128,10 +131,31 @@ def stylize(
 
 
 _POSITIONAL = inspect.Parameter.POSITIONAL_OR_KEYWORD
-stylize.__signature__ = signature(  # type: ignore[attr-defined]
+
+
+def _signature(*leading: inspect.Parameter) -> inspect.Signature:
+    """A signature with ``leading`` parameters, then every option as a keyword with its default."""
+    hints = {f.name: f.type for f in dataclasses.fields(Settings)}
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params = [
+        inspect.Parameter(opt.name, keyword, default=opt.default, annotation=hints[opt.name])
+        for opt in options()
+    ]
+    return inspect.Signature([*leading, *params])
+
+
+def _docs(indent: str = "    ") -> str:
+    """The options as a docstring section (``name: help``), one entry per option."""
+    return "\n".join(
+        textwrap.fill(f"{opt.name}: {opt.help}.", 100, initial_indent=indent, subsequent_indent=indent * 2)
+        for opt in options()
+    )
+
+
+stylize.__signature__ = _signature(  # type: ignore[attr-defined]
     inspect.Parameter("content", _POSITIONAL), inspect.Parameter("style", _POSITIONAL)
 )
-stylize.__doc__ = stylize.__doc__.replace("{options}", docs(" " * 8))
+stylize.__doc__ = stylize.__doc__.replace("{options}", _docs(" " * 8))
 
 
 def run(content: ImageSource | None, style, settings: Settings) -> Result:

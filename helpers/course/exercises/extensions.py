@@ -34,6 +34,7 @@ def _std_match(ls: torch.Tensor, lc: torch.Tensor) -> torch.Tensor:
     return (ls - ls.mean()) * (lc.std() / ls.std()) + lc.mean()
 
 
+# long: one ordered chain of diagnoses, each naming one mistake
 def check_match_luminance(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     r"""Check ``fn(style, content)``: the style's luminance matched to the content's statistics.
 

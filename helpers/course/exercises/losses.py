@@ -140,6 +140,7 @@ def check_gram_matrix(fn: Callable[[torch.Tensor], torch.Tensor]) -> bool:
     return feedback.report()
 
 
+# long: one ordered chain of diagnoses, each naming one mistake
 def check_style_loss(fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> bool:
     r"""Check ``fn(F, A)`` against Eq. 4, :math:`E_l = \frac{1}{4N_l^2M_l^2}\sum_{ij}(G_{ij} - A_{ij})^2`.
 

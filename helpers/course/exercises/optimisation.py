@@ -61,6 +61,7 @@ def _probe(seed: int) -> tuple[dict[str, torch.Tensor], torch.Tensor, dict[str, 
     return features, P, A
 
 
+# long: a table of named mistakes, then the probe
 def check_total_loss(
     fn: Callable[[Features, torch.Tensor, Features, float, float, Mapping[str, float]], torch.Tensor],
 ) -> bool:
@@ -201,6 +202,7 @@ def _bowl_value(image: torch.Tensor) -> float:
         return float(0.5 * (_CURVATURE * (image - _TARGET) ** 2).sum())
 
 
+# long: one ordered chain of diagnoses, then one end-to-end step
 def check_lbfgs_closure(
     fn: Callable[
         [torch.Tensor, torch.optim.Optimizer, Callable[[torch.Tensor], torch.Tensor], list], Callable

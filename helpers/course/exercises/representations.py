@@ -218,6 +218,7 @@ def rescaled_style_loss(F: torch.Tensor, A: torch.Tensor, M_style: int) -> torch
     return style_loss(F, A * (m / M_style))
 
 
+# long: a table of named mistakes, then the probe at two sizes
 def check_rescaled_style_loss(fn: Callable[[torch.Tensor, torch.Tensor, int], torch.Tensor]) -> bool:
     r"""Check ``fn(F, A, M_style)`` -> :math:`E_l` with the style target rescaled to the output's size.
 

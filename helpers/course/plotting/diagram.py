@@ -46,6 +46,7 @@ def _arrow(
     )
 
 
+# long: one figure, drawn box by box from left to right
 def algorithm_diagram(ax=None):
     r"""Draw the algorithm: targets computed once, the image as the only parameter, L-BFGS on pixels.
 
