@@ -101,7 +101,7 @@ def run_arguments(args: argparse.Namespace) -> dict:
 
 
 def add_beyond_options(p: argparse.ArgumentParser) -> None:
-    """The follow-up papers' options (notebook 09): colour, several styles, scale, masks, TV, ..."""
+    """The follow-up papers' options (notebooks 09 and 10): colour, scale, masks, several styles, TV, ..."""
     add_options(p.add_argument_group("beyond the paper"), BEYOND)
 
 

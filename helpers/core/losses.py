@@ -29,8 +29,9 @@ def _flat(features: torch.Tensor) -> torch.Tensor:
 def gram_matrix(features: torch.Tensor, normalize: str | None = None) -> torch.Tensor:
     r"""The Gram matrix :math:`G^l_{ij} = \sum_k F^l_{ik} F^l_{jk}` (Eq. 3), shape ``[B, N, N]``.
 
-    Entry ``(i, j)`` is the correlation of filters ``i`` and ``j`` summed over all positions, so
-    it keeps *which features occur together* and forgets *where*.
+    Entry ``(i, j)`` is the inner product of the responses of filters ``i`` and ``j`` over all
+    positions: what the paper calls their *correlation*, though uncentred and unnormalised (not a
+    correlation coefficient). It keeps *which features occur together* and forgets *where*.
 
     Args:
         features: responses ``[B, N, H, W]`` (or ``[B, N, M]``).

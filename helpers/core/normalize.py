@@ -37,7 +37,6 @@ from ..imaging.catalog import cache_dir, example, names
 from ..imaging.files import atomic_path
 from ..imaging.images import load_image
 from .layers import CONV_LAYERS
-from .losses import layer_style_losses
 from .network import VGG19, build_vgg19
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -164,12 +163,3 @@ def main() -> None:
     by_pooling = {pool: compute_scales("caffe", pool) for pool in ("avg", "max")}
     path = save_scales(scales_file("caffe"), by_pooling, about=ABOUT)
     print(f"wrote {path} ({path.stat().st_size / 1024:.0f} KB)")
-
-
-#: Each layer's E_l (Eq. 4) as seen by a network (the name notebook 09 imports); it shows the
-#: balance between layers: with the plain network the layers' E_l differ by orders of magnitude.
-style_loss_per_layer = layer_style_losses
-
-
-if __name__ == "__main__":
-    main()

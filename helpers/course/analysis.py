@@ -94,11 +94,14 @@ def loss_scale_runs(
     from the same noise, keyed by scale; ``history`` holds the unscaled content and style terms
     and the scaled total.
 
-    Two limits of float32 arithmetic (measured with the Caffe weights at 48 px): the line search
-    of PyTorch's L-BFGS squares directional derivatives that are already ~1e15 at ``s = 1``, so
-    ``s = 100`` overflows float32 (about 3e38) and ends in NaN, and ``s = 1000`` takes another
-    path; and with very small gradients its absolute thresholds (first step, curvature pairs)
-    break the symmetry. Scaling *down* (the default ``1e-3``) shows the invariance cleanly.
+    Two limits of float32 arithmetic. The strong-Wolfe line search of PyTorch's L-BFGS squares
+    a combination of slopes along the search direction; the first slope is
+    :math:`-\lVert\nabla\mathcal{L}\rVert^2`, which grows as :math:`s^2`, so its square grows as
+    :math:`s^4` and overflows float32 (about 3.4e38) beyond a scale that depends on the image and
+    its size (notebook 06 computes it at 48 px); the run then ends in NaN, or the line search
+    falls back to bisection and takes another path. And with very small gradients its absolute
+    thresholds (first step, curvature pairs) break the symmetry. Scaling *down* (the default
+    ``1e-3``) shows the invariance cleanly.
     """
     net = vgg19(weights)
     content_img = load_image(content, size).to(net.device)

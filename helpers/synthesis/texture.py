@@ -22,7 +22,7 @@ from ..core.vgg import GROWING_STYLE_SETS, STYLE_LAYERS
 from ..imaging.images import ImageSource
 from .stylize import stylize
 
-#: The growing layer sets of the texture paper's Fig. 2 (the name notebook 09 imports).
+#: The growing layer sets of the texture paper's Fig. 2 (the name notebook 10 imports).
 TEXTURE_LAYER_SETS = GROWING_STYLE_SETS
 
 
