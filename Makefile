@@ -57,14 +57,14 @@ lint: venv check-notebooks
 
 # The tests pick their own sizes: quick mode, whatever NST_MODE the shell has (a class sets lab).
 test: venv chromium lint
-	NST_MODE= NST_QUICK=1 $(PY) -m pytest
+	NST_MODE=quick $(PY) -m pytest
 
 unit: venv
 	$(PY) -m pytest -m "not notebooks and not browser"
 
 # JupyterLab in headless Chromium: runs notebook 08, moves the alpha/beta slider, clicks Run.
 browser: venv chromium
-	NST_QUICK=1 $(PY) -m pytest -m browser
+	NST_MODE=quick $(PY) -m pytest -m browser
 
 # NST_MODE=lab make notebooks: the class's sizes; it prints each notebook's minutes.
 notebooks: venv

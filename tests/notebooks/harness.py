@@ -85,6 +85,14 @@ class Executed:
     def __getitem__(self, key: str):
         return self.snapshot[key]
 
+    def output_text(self) -> str:
+        """Everything the cells printed or showed as Markdown, in order (what a learner reads)."""
+        return "\n".join(
+            str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
+            for c in self.notebook.cells
+            for o in c.get("outputs", [])
+        )
+
 
 _CACHE: dict[str, Executed] = {}
 

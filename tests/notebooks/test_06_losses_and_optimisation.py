@@ -95,12 +95,7 @@ def test_06_initialisations_from_content_style_and_noise_seeds(nb06):
 
 def test_06_exercise_stubs_show_the_checks_naming_their_mistakes():
     executed = run_notebook("06_losses_and_optimisation.ipynb")
-    out = "".join(
-        o.get("text", "")
-        for c in executed.notebook.cells
-        for o in c.get("outputs", [])
-        if o.get("name") == "stdout"
-    )
+    out = executed.output_text()
     assert "✗ total_loss: the layer weights w_l are missing" in out
     assert "✗ lbfgs_closure: the gradient of the previous evaluation was still there" in out
 

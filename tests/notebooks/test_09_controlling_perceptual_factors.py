@@ -15,20 +15,12 @@ def nb():
     return run_notebook(NAME)
 
 
-def _outputs(nb) -> str:
-    return "\n".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
-        for c in nb.notebook.cells
-        for o in c.get("outputs", [])
-    )
-
-
 def test_luminance_transfer_keeps_the_photos_colour(nb):
     chroma = nb["chroma"]
     assert chroma["luminance"] > 0.9
     assert chroma["luminance"] > chroma["None"] + 0.3
     # the prose below the pictures is formatted from these numbers
-    assert f"{chroma['luminance']:+.2f}" in _outputs(nb)
+    assert f"{chroma['luminance']:+.2f}" in nb.output_text()
 
 
 def test_every_section_ran_its_before_and_after(nb):
@@ -51,10 +43,10 @@ def test_coarse_to_fine_reports_its_numbers(nb):
     assert c2f["multi_seconds"] > 0 and c2f["target_loss"] > 0
     assert c2f["multi"]["settings"]["scales"] == nb["C2F_SCALES"]
     assert c2f["single_reached"] == (c2f["single_seconds"] is not None)
-    assert nb["c2f_verdict"] in _outputs(nb)
+    assert nb["c2f_verdict"] in nb.output_text()
 
 
 def test_the_exercises_first_attempts_are_caught(nb):
-    out = _outputs(nb)
+    out = nb.output_text()
     assert "✗ match_luminance: you matched the mean but not the contrast" in out
     assert "✗ guided_gram: you weighted each position by m" in out

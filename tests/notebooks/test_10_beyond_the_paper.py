@@ -15,14 +15,6 @@ def nb():
     return run_notebook(NAME)
 
 
-def _outputs(nb) -> str:
-    return "\n".join(
-        str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", ""))
-        for c in nb.notebook.cells
-        for o in c.get("outputs", [])
-    )
-
-
 def test_every_section_ran_its_before_and_after(nb):
     for name in ("blend_runs", "norm_runs", "textures"):
         assert len(nb[name]) >= 3, name
@@ -40,7 +32,7 @@ def test_each_blend_records_both_styles(nb):
 def test_total_variation_numbers_in_the_prose_are_the_runs(nb):
     cost = nb["tv_cost"]
     assert len(cost) == 2
-    out = _outputs(nb)
+    out = nb.output_text()
     for style, tv in cost:
         assert f"x{tv:.2f}" in out and f"x{style:.2f}" in out
 
@@ -49,7 +41,7 @@ def test_normalisation_evens_out_the_layers(nb):
     spread = nb["spread"]
     # measured: about 4e4 plain, 10 normalised
     assert spread["normalised"] < 1e-2 * spread["plain"]
-    assert f"{spread['plain']:.3g}" in _outputs(nb)
+    assert f"{spread['plain']:.3g}" in nb.output_text()
 
 
 def test_the_large_texture_is_twice_the_source(nb):
@@ -59,6 +51,6 @@ def test_the_large_texture_is_twice_the_source(nb):
 
 
 def test_the_exercises_first_attempts_are_caught(nb):
-    out = _outputs(nb)
+    out = nb.output_text()
     assert "✗ total_variation: you summed absolute differences" in out
     assert "✗ blended_gram_target: you did not normalise the weights" in out

@@ -90,6 +90,22 @@ def _recognise(feedback: Feedback, got: torch.Tensor, mistakes: list[Mistake], *
     return False
 
 
+def _judge(
+    feedback: Feedback, got: object, expected: torch.Tensor, what: str, mistakes: list[Mistake], *args
+) -> bool:
+    """True when ``got`` matches ``expected``; otherwise name the mistake in ``mistakes`` (each
+    called with ``args``) that gives ``got``, or else say how it differs."""
+    if (
+        isinstance(got, torch.Tensor)
+        and got.shape == expected.shape
+        and not torch.allclose(got.double(), expected.double(), rtol=1e-4, atol=1e-6)
+    ):
+        if not _recognise(feedback, got.detach(), mistakes, *args):
+            _compare(feedback, got, expected, what)
+        return False
+    return _compare(feedback, got, expected, what)
+
+
 def _one_number(feedback: Feedback, got: object, what: str) -> torch.Tensor | None:
     """A loss must be one differentiable number; returns it as a 0-d tensor, or None after failing."""
     if got is None:
