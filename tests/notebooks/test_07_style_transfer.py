@@ -61,7 +61,7 @@ def test_the_loop_by_hand_is_stylize(snap):
 
 
 def test_gatys_notebook_read_in_the_papers_notation(snap):
-    # alpha = 2 / (N M) at conv4_2, beta w_l = 4e3 / N_l^2: at 512 x 384 px about 1e-6, far below 1e-3.
+    # alpha = 2 / (N M) at conv4_2, beta w_l = 4e3 / N_l^2: shorter side 512 px, about 1e-6, far below 1e-3.
     assert 1e-7 < snap["gatys_ratio_512"] < 1e-5
     weights = snap["gatys_w"]
     assert sum(weights.values()) == pytest.approx(1.0)
