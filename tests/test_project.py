@@ -61,7 +61,7 @@ def test_readme_command_lines_parse():
         line.split("#")[0]
         for block in _readme_blocks("bash")
         for line in block.splitlines()
-        if line.strip().startswith(("python -m helpers", "NST_QUICK=1 python -m helpers"))
+        if line.strip().startswith(("python -m helpers", "NST_MODE=quick python -m helpers"))
     ]
     assert len(lines) >= 8
     parser = build_parser()

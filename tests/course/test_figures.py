@@ -42,9 +42,10 @@ def fake(h=36, w=48, seed=0) -> Result:
 
 
 def test_default_run_is_tiny_in_quick_mode_and_recognisable_otherwise(monkeypatch):
-    monkeypatch.setenv("NST_QUICK", "1")
+    monkeypatch.delenv("NST_QUICK", raising=False)
+    monkeypatch.setenv("NST_MODE", "quick")
     quick = {name: figures.default_run(name) for name in figures.FIGURES}
-    monkeypatch.delenv("NST_QUICK")
+    monkeypatch.setenv("NST_MODE", "full")
     full = {name: figures.default_run(name) for name in figures.FIGURES}
     for name in figures.FIGURES:
         assert quick[name]["size"] <= 64 and quick[name]["steps"] <= 10
