@@ -1,7 +1,6 @@
 """The paper's figures: every one rendered through the CLI in quick mode, its layout and its JSON.
 
-The layout checks on fake results need no network and run in a second; the rendering checks run
-every figure with the real weights at 48 px and 4 steps (NST_QUICK=1).
+The rendering checks run every figure with the real weights at 48 px and 4 steps (NST_QUICK=1).
 """
 
 from __future__ import annotations
@@ -20,8 +19,6 @@ matplotlib.use("Agg")
 
 import helpers
 from helpers import figures
-from helpers.base.errors import SettingsError
-from helpers.core.result import Result
 from tests.conftest import run_cli
 
 PANELS = {"1": 10, "2": 5, "3": 20, "init": 6}  # optimised panels per figure
@@ -30,122 +27,6 @@ INPUTS = {"1": 2, "2": 1, "3": 0, "init": 0}  # panels that show an input image
 
 def cli(*args, timeout=900):
     return run_cli(*args, timeout=timeout, NST_QUICK="1")
-
-
-def fake(h=36, w=48, seed=0) -> Result:
-    image = torch.rand(1, 3, h, w, generator=torch.Generator().manual_seed(seed))
-    history = [{"step": 1, "content": 2.0, "style": 3.0, "tv": 0.0, "total": 5.0, "seconds": 0.1}]
-    return Result(image=image, history=history, settings={"seed": seed}, best_step=1)
-
-
-# ------------------------------------------------------------------ fast: settings and layout
-
-
-def test_default_run_is_tiny_in_quick_mode_and_recognisable_otherwise(monkeypatch):
-    monkeypatch.delenv("NST_QUICK", raising=False)
-    monkeypatch.setenv("NST_MODE", "quick")
-    quick = {name: figures.default_run(name) for name in figures.FIGURES}
-    monkeypatch.setenv("NST_MODE", "full")
-    full = {name: figures.default_run(name) for name in figures.FIGURES}
-    for name in figures.FIGURES:
-        assert quick[name]["size"] <= 64 and quick[name]["steps"] <= 10
-        assert full[name]["size"] >= 160 and full[name]["steps"] >= 200
-    with pytest.raises(SettingsError, match="unknown figure"):
-        figures.default_run("4")
-
-
-def test_labels():
-    assert figures.ratio_label(1e-3) == "α/β = 1e-3"
-    assert [figures.ratio_label(r) for r in figures.FIG3_RATIOS][0] == "α/β = 1e-5"
-    assert figures.layer_set_label(["conv1_1"]) == "conv1_1"
-    assert figures.layer_set_label(figures.GROWING_STYLE_SETS[2]) == "conv1_1 … conv3_1"
-
-
-def test_the_paper_panels_and_ratios():
-    assert [(p[0], p[2]) for p in figures.FIG2_PANELS] == [
-        ("B", 1e-3),
-        ("C", 1e-3),
-        ("D", 1e-3),
-        ("E", 1e-4),
-        ("F", 1e-4),
-    ]
-    assert figures.FIG3_RATIOS == (1e-5, 1e-4, 1e-3, 1e-2)
-    assert figures.GROWING_STYLE_SETS[-1] == tuple(helpers.STYLE_LAYERS)
-
-
-def test_tradeoff_grid_is_labelled_rows_by_columns():
-    results = {
-        (figures.layer_set_label(layers), ratio): fake(seed=i)
-        for i, (layers, ratio) in enumerate(
-            (layers, ratio) for layers in figures.GROWING_STYLE_SETS for ratio in figures.FIG3_RATIOS
-        )
-    }
-    labels = figures.grid_labels(figures.plot_tradeoffs(results, title="Fig. 3"))
-    assert labels["panels"] == 20
-    assert labels["row_labels"] == [figures.layer_set_label(s) for s in figures.GROWING_STYLE_SETS]
-    assert labels["titles"][:4] == ["α/β = 1e-5", "α/β = 1e-4", "α/β = 1e-3", "α/β = 1e-2"]
-    assert labels["suptitle"] == "Fig. 3"
-
-
-def test_initialisation_row_names_each_start():
-    results = {"content": fake(), "style": fake(), **{f"noise {s}": fake(seed=s) for s in range(4)}}
-    labels = figures.grid_labels(figures.plot_initialisation(results))
-    assert labels["panels"] == 6
-    assert labels["titles"] == [
-        "A: from the content",
-        "B: from the style",
-        *[f"C: faint noise, seed {s}" for s in range(4)],
-    ]
-
-
-def test_inset_keeps_the_paintings_aspect():
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(4, 3))
-    ax.imshow(np.zeros((36, 48, 3)))
-    portrait = torch.rand(1, 3, 80, 60)
-    inset = figures.add_inset(ax, portrait, height=0.4, label="inset scream")
-    fig.canvas.draw()
-    box = inset.get_window_extent()
-    assert inset.get_label() == "inset scream" and inset in ax.child_axes
-    assert box.width / box.height == pytest.approx(60 / 80, rel=0.05)
-    assert box.height / ax.get_window_extent().height == pytest.approx(0.4, rel=0.02)
-    plt.close(fig)
-
-
-def test_frames_records_every_n_steps_and_plots_a_strip():
-    frames = figures.Frames(every=3)
-    for step in range(1, 11):
-        frames(step, torch.full((1, 3, 36, 48), step / 10), {"total": 1.0 / step})
-    assert frames.steps == [1, 3, 6, 9]
-    assert frames.images[-1].mean().item() == pytest.approx(0.9)
-    labels = figures.grid_labels(frames.plot(most=3))
-    assert labels["titles"] == ["step 1", "step 6", "step 9"]
-    with pytest.raises(SettingsError):
-        figures.Frames(every=0)
-    with pytest.raises(SettingsError, match="no frames"):
-        figures.Frames().plot()
-
-
-def test_an_interrupted_panel_stops_the_whole_figure():
-    interrupted = fake()
-    interrupted.stopped = "interrupted"
-    ran = []
-    jobs = {"a": lambda: ran.append("a") or fake(), "b": lambda: interrupted, "c": lambda: ran.append("c")}
-    with pytest.raises(KeyboardInterrupt):
-        figures.run_jobs(jobs, False, "test")
-    assert ran == ["a"]
-
-
-def test_regenerate_command_parses_back_to_the_same_settings():
-    from helpers.cli import build_parser
-
-    run = {"size": 96, "steps": 50, "seed": 3, "weights": "caffe", "precision": "bf16", "device": "cpu"}
-    command = figures.regenerate_command("3", run)
-    args = build_parser().parse_args(command.split()[3:])
-    assert (args.figure, args.size, args.steps, args.seed) == ("3", 96, 50, 3)
-    assert (args.weights, args.precision, args.device) == ("caffe", "bf16", "cpu")
-    assert "--gallery" in figures.regenerate_command("gallery", run)
 
 
 def test_gallery_and_figure_together_is_a_one_line_error(tmp_path):

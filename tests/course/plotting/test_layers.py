@@ -1,19 +1,13 @@
-"""The plots that notebooks 01-03 call: each returns its figure, with the panels and labels it promises."""
+"""The plots of VGG19's layers that notebooks 01-03 call: geometry, receptive fields, pooling."""
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pytest
 import torch
 
 import helpers
-from helpers.core.vgg import CAFFE_MEAN_BGR
 
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("_close_figures")
 
 
 def test_layer_geometry_puts_each_quantity_on_its_own_axis():
@@ -46,32 +40,3 @@ def test_pooling_crops_and_gradient_reach():
         reach, {"avg": torch.ones(20, 20), "max": torch.zeros(20, 20)}, label="m"
     )
     assert len(fig.axes) == 3 and [b.get_height() for b in fig.axes[0].patches] == [1.0, 1.0, 0.25, 0.25]
-
-
-def test_pixel_patch_writes_each_byte():
-    image = torch.full((1, 3, 10, 10), 0.5)
-    fig = helpers.plotting.pixel_patch(image, 1, 1, side=4)
-    assert [t.get_text() for t in fig.axes[0].texts] == ["128"] * 16
-
-
-def test_histograms_mark_the_mean_pixel_and_each_convention():
-    image = torch.rand(1, 3, 8, 8)
-    fig = helpers.plotting.channel_histograms(image, CAFFE_MEAN_BGR)
-    assert sorted(line.get_xdata()[0] for line in fig.axes[0].get_lines()) == sorted(CAFFE_MEAN_BGR)
-    fig = helpers.plotting.input_histograms(
-        {"caffe": image, "imagenet": image}, {"caffe": "BGR", "imagenet": "RGB"}
-    )
-    assert len(fig.axes) == 2 and "channel 0 (B)" in [
-        t.get_text() for t in fig.axes[0].get_legend().get_texts()
-    ]
-
-
-def test_tour_plots():
-    centroids = torch.linspace(-1, 1, 16)
-    fig = helpers.plotting.quantised_weights(
-        centroids[torch.randint(0, 16, (100,))], centroids, layer="conv4_2"
-    )
-    assert len(fig.axes) == 2 and "100 weights" in fig.axes[0].get_title()
-    fig = helpers.plotting.run_times({128: 0.1, 256: 0.4}, aspect=0.75, steps=300)
-    (line,) = fig.axes[0].get_lines()
-    assert list(line.get_ydata()) == pytest.approx([0.5, 2.0])  # 300 steps, in minutes
