@@ -17,6 +17,7 @@ import helpers
 from helpers import cli
 from helpers.base.errors import SettingsError
 from helpers.core import memory
+from helpers.synthesis.stylize import use_bf16
 from tests.conftest import ROOT
 
 NAN, INF = float("nan"), float("inf")
@@ -216,8 +217,13 @@ print(json.dumps({"peak": peak, "estimate": est.total - est.weights}))
 """
 
 
+# bf16 at 512 px where the CPU runs it natively; elsewhere PyTorch emulates it (this test took
+# over 7 minutes at 512 px on a CPU without it), so the same estimate is checked at 320 px.
+BF16_SIZE = 512 if use_bf16("auto", torch.device("cpu")) else 320
+
+
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's peak-RSS reset")
-@pytest.mark.parametrize(("size", "precision"), [(256, "fp32"), (512, "bf16")])
+@pytest.mark.parametrize(("size", "precision"), [(256, "fp32"), (BF16_SIZE, "bf16")])
 def test_the_estimate_is_within_a_sane_factor_of_the_measured_peak(size, precision):
     """Peak RSS of a fresh process (weights excluded) against the estimate: within 0.6x-1.6x."""
     run = subprocess.run(
