@@ -3,6 +3,7 @@ much each layer contributes to the style loss, how the loss scale changes an opt
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 import torch
@@ -14,7 +15,7 @@ from ..core.optimize import optimize, run_jobs
 from ..core.result import Result
 from ..core.vgg import STYLE_LAYERS, VGG19, vgg19
 from ..imaging.images import load_image, resize
-from ..synthesis.stylize import initial_image
+from ..synthesis.stylize import initial_image, noise_image
 
 
 def _source_name(source: object) -> str:
@@ -136,3 +137,31 @@ def loss_scale_runs(
             objective, x0.to(net.device), steps=steps, optimizer=optimizer, progress=False, settings=settings
         )
     return run_jobs(jobs, progress, "loss scales")
+
+
+def _synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def seconds_per_step(net: VGG19, shape: tuple[int, int], *, bf16: bool = False, repeats: int = 5) -> float:
+    """The fastest of ``repeats`` timings of one forward pass to conv5_1 plus one backward pass,
+    from the course's faint noise of ``shape`` on the network's device.
+
+    The fastest, not the average: other programs can only slow a run down, never speed it up. The
+    first pass warms up (memory, kernel choice) and is dropped.
+    """
+    device = net.device
+    x = noise_image(shape).to(device).requires_grad_(True)
+    times = []
+    for _ in range(repeats + 1):
+        _synchronize(device)
+        start = time.perf_counter()
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            response = net(x, ["conv5_1"])["conv5_1"]
+        response.float().square().mean().backward()
+        _synchronize(device)
+        times.append(time.perf_counter() - start)
+    return min(times[1:])

@@ -72,3 +72,9 @@ def test_plot_runs_and_plot_bars():
     assert len(ax.patches) == 4 and [t.get_text() for t in ax.get_xticklabels()] == ["conv1_1", "conv2_1"]
     ax = plot_bars({"p": 1.0, "q": 2.0, "r": 0.5})
     assert [p.get_height() for p in ax.patches] == [1.0, 2.0, 0.5]
+
+
+def test_seconds_per_step_times_one_pass_and_its_backward():
+    net = helpers.vgg19(None)  # random weights: the timing does not depend on them
+    seconds = analysis.seconds_per_step(net, (32, 40), repeats=2)
+    assert 0 < seconds < 30
