@@ -88,6 +88,51 @@ def style_loss(features: torch.Tensor, target_gram: torch.Tensor) -> torch.Tenso
     return (gram - target_gram).pow(2).sum() / (4.0 * n**2 * m**2)
 
 
+class StyleStatistic:
+    r"""What a style loss matches in one layer: a target computed once, and a loss :math:`E_l`.
+
+    The paper's statistic is the Gram matrix (:class:`GramStatistic`); later papers match others
+    (:mod:`helpers.extensions.style_losses`). ``target(features, positions)`` summarises the
+    style image's responses ``[1, N, H, W]`` for an output with ``positions`` = :math:`M_l`;
+    ``loss(features, target)`` is the layer's :math:`E_l` for the output's responses, summed over
+    the batch. The total style loss is :math:`\sum_l w_l E_l` (Eq. 5) whatever the statistic.
+    """
+
+    #: The name of ``stylize``'s ``style_loss`` option.
+    name: str = ""
+    #: The ratio alpha/beta that ``stylize`` uses when none is given.
+    default_ratio: float = 1e-3
+    #: Whether spatial masks (guided statistics, Gatys et al. 2017) are defined for it.
+    supports_masks: bool = False
+
+    def target(self, features: torch.Tensor, positions: int):
+        raise NotImplementedError
+
+    def loss(self, features: torch.Tensor, target) -> torch.Tensor:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class GramStatistic(StyleStatistic):
+    r"""The paper's style statistic: the Gram matrix :math:`A^l` (Eq. 3), matched by Eq. 4.
+
+    The target is rescaled by :math:`M_l / M_l^{style}` so that style and output may differ in
+    size (equal sizes: a factor of exactly 1).
+    """
+
+    name = "gram"
+    default_ratio = 1e-3
+    supports_masks = True
+
+    def target(self, features: torch.Tensor, positions: int) -> torch.Tensor:
+        return gram_matrix(features) * (positions / features.shape[2:].numel())
+
+    def loss(self, features: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return style_loss(features, target)
+
+
 def total_variation(image: torch.Tensor) -> torch.Tensor:
     r"""The total-variation regulariser :math:`\sum_{ij}(x_{i+1,j}-x_{ij})^2 + (x_{i,j+1}-x_{ij})^2`.
 
@@ -99,19 +144,25 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
 
 
 def layer_style_losses(
-    image: torch.Tensor, style: torch.Tensor, net: VGG19, layers: Sequence[str] | None = None
+    image: torch.Tensor,
+    style: torch.Tensor,
+    net: VGG19,
+    layers: Sequence[str] | None = None,
+    statistic: StyleStatistic | None = None,
 ) -> dict[str, float]:
     r"""Each layer's style loss :math:`E_l` (Eq. 4) of ``image`` against ``style``, unweighted.
 
     Both are RGB images ``[1, 3, H, W]`` in [0, 1] seen by ``net``; ``layers`` defaults to the
     paper's five style layers. The style's Gram matrices are rescaled to the image's number of
     positions :math:`M_l`, as :func:`helpers.stylize` does, so the two may differ in size.
+    ``statistic``: another style statistic's :math:`E_l` (default: the paper's Gram matrices).
     """
     layers = list(STYLE_LAYERS if layers is None else layers)
+    statistic = GramStatistic() if statistic is None else statistic
     with torch.no_grad():
         fx, fs = net(image.to(net.device), layers), net(style.to(net.device), layers)
         out = {}
         for name in layers:
-            target = gram_matrix(fs[name]) * (fx[name].shape[2:].numel() / fs[name].shape[2:].numel())
-            out[name] = float(style_loss(fx[name], target))
+            target = statistic.target(fs[name], fx[name].shape[2:].numel())
+            out[name] = float(statistic.loss(fx[name], target))
     return out

@@ -17,7 +17,7 @@ import torch
 
 from ..base.errors import SettingsError
 from .layers import CONTENT_LAYERS, STYLE_LAYERS, check_layers, positions
-from .losses import content_loss, gram_matrix, style_loss, total_variation
+from .losses import GramStatistic, StyleStatistic, content_loss, total_variation
 from .network import VGG19
 
 
@@ -43,8 +43,10 @@ class Objective:
         beta: float = 1.0,
         tv_weight: float = 0.0,
         bf16: bool = False,
+        statistic: StyleStatistic | None = None,
     ) -> None:
         self.net = net
+        self.statistic = GramStatistic() if statistic is None else statistic
         self.bf16 = bf16
         self.alpha, self.beta, self.tv_weight = alpha, beta, tv_weight
         self.content_layers = list(content_layers) if content is not None else []
@@ -70,14 +72,13 @@ class Objective:
     def style_target(
         self, index: int, feats: dict[str, torch.Tensor], out_positions: dict[str, int]
     ) -> dict[str, torch.Tensor]:
-        """The targets :math:`A^l` of style image ``index`` from its responses ``feats``."""
-        return {
-            name: gram_matrix(f) * (out_positions[name] / f.shape[2:].numel()) for name, f in feats.items()
-        }
+        """The targets of style image ``index`` (the paper's Gram matrices :math:`A^l`, or the
+        statistic's) from its responses ``feats``."""
+        return {name: self.statistic.target(f, out_positions[name]) for name, f in feats.items()}
 
     def style_layer_loss(self, index: int, name: str, features: torch.Tensor) -> torch.Tensor:
-        """:math:`E_l` (Eq. 4) of layer ``name`` against style image ``index``."""
-        return style_loss(features, self.style_targets[index][name])
+        """:math:`E_l` (Eq. 4, or the statistic's) of layer ``name`` against style image ``index``."""
+        return self.statistic.loss(features, self.style_targets[index][name])
 
     def features(self, image: torch.Tensor, layers: Sequence[str]) -> dict[str, torch.Tensor]:
         with torch.autocast(self.net.device.type, dtype=torch.bfloat16, enabled=self.bf16):

@@ -47,6 +47,20 @@ class Job:
     def stop_requested(self) -> bool:
         return self.stop_event.is_set()
 
+    def timing(self, steps_run: int, superseded: bool) -> dict:
+        """What a finished panel run measured: seconds to its first, second and last image."""
+        refreshes = self.data["refreshes"]
+        return {
+            "mode": self.data["mode"],
+            "size": self.data.get("size"),
+            "steps": self.data.get("steps"),
+            "steps_run": steps_run,
+            "to_first_image_s": round(refreshes[0][1], 2) if refreshes else None,
+            "to_second_image_s": round(refreshes[1][1], 2) if len(refreshes) > 1 else None,
+            "to_finished_s": round(self.finished_at - self.requested_at, 2),
+            "superseded": superseded,
+        }
+
 
 class Runner:
     """Runs :class:`Job` s one after another in a single background thread.

@@ -20,6 +20,7 @@ import torch
 
 from ..base.errors import SettingsError, StopOptimization, StyleTransferError, one_line
 from ..core.result import Result
+from ..extensions.style_losses import STYLE_LOSSES
 from ..imaging import catalog
 from ..imaging.images import ImageSource
 from ..synthesis.settings import controls
@@ -110,6 +111,8 @@ class StylePanel(ImageSources):
     def _wire(self) -> None:
         """Connect the widgets: a change of a previewed setting starts a preview; buttons act."""
         previewed = [self.content_picker, self.style_picker]
+        # First, so that the preview the change starts already has the rescaled ratio.
+        self.controls["style_loss"].observe(self._keep_balance, names="value")
         for _, control in controls():
             if control.previews:
                 previewed += C.each(self.controls[control.field])
@@ -126,6 +129,14 @@ class StylePanel(ImageSources):
         self.run_button.on_click(lambda _: self._request("full"))
         self.stop_button.on_click(lambda _: self.stop())
         self.save_button.on_click(lambda _: self._save_clicked())
+
+    def _keep_balance(self, change) -> None:
+        """A new style loss has its own scale: move α/β by the ratio of the two losses' defaults,
+        so the balance between photo and painting stays where the learner had it."""
+        if not self._applying:
+            factor = STYLE_LOSSES[change["new"]].default_ratio / STYLE_LOSSES[change["old"]].default_ratio
+            with self._quietly():
+                self.controls["ratio"].value *= factor
 
     def settings(self) -> PanelSettings:
         """The controls' current values."""
@@ -322,17 +333,7 @@ class StylePanel(ImageSources):
             self._say(one_line(job.error), error=True)
             return
         result: Result = job.outcome
-        refreshes = job.data["refreshes"]
-        timing = {
-            "mode": mode,
-            "size": job.data.get("size"),
-            "steps": job.data.get("steps"),
-            "steps_run": len(result.history),
-            "to_first_image_s": round(refreshes[0][1], 2) if refreshes else None,
-            "to_second_image_s": round(refreshes[1][1], 2) if len(refreshes) > 1 else None,
-            "to_finished_s": round(job.finished_at - job.requested_at, 2),
-            "superseded": superseded,
-        }
+        timing = job.timing(len(result.history), superseded)
         self.timings.append(timing)
         if superseded:
             return  # a newer preview is about to start: do not show a half-made one

@@ -18,8 +18,11 @@ import torch
 
 from ..base.config import choose, resolve_device
 from ..base.errors import SettingsError
-from ..core.objective import check_weight
+from ..core.objective import check_weight, resolve_layer_weights
+from ..core.optimize import check_steps
 from ..core.vgg import STYLE_LAYERS, check_layers
+from ..extensions.multiscale import check_scales
+from ..extensions.style_losses import STYLE_LOSSES
 from ..imaging.images import check_size
 
 INITS = ("noise", "content", "style")
@@ -164,6 +167,25 @@ def check_callable(value: Any) -> Any:
     return value
 
 
+def check_together(s: Any, correct: Callable[[str, Any], None]) -> None:
+    """The checks of :class:`Settings` that need two options at once; ``correct(name, value)``
+    stores a value made exact (steps per scale)."""
+    if s.scales is not None:
+        scales, steps = check_scales(s.scales, s.steps)
+        correct("scales", scales)
+        correct("steps", steps)
+    else:
+        correct("steps", check_steps(s.steps))
+    resolve_layer_weights(s.style_layers, s.layer_weights)
+    if s.style_masks is not None and s.masks is None:
+        raise SettingsError("style_masks need masks (the regions of the output): give masks too")
+    if s.masks is not None and not STYLE_LOSSES[s.style_loss].supports_masks:
+        raise SettingsError(
+            f"masks are defined for style_loss='gram' only (the guided Gram matrices of Gatys et "
+            f"al. 2017), not for {s.style_loss!r}: use style_loss='gram' or drop the masks"
+        )
+
+
 def check_count(value: Any) -> int:
     return 0 if value is None else sum(m is not None for m in value)
 
@@ -209,6 +231,11 @@ def panel_layers(ps: Any) -> list[str]:
 
 def panel_weights(ps: Any) -> dict[str, float]:
     return {name: float(ps.layer_weights[name]) for name in panel_layers(ps)}
+
+
+def gram_ratio() -> float:
+    """The panel's starting α/β: the paper's 1e-3 (its style loss, the Gram matrices)."""
+    return STYLE_LOSSES["gram"].default_ratio
 
 
 def full_size() -> int:

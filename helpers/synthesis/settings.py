@@ -16,8 +16,7 @@ of its docstring, the CLI's options (:mod:`helpers.cli`), the panel's controls a
 (:mod:`helpers.panels`), coarse to fine (``dataclasses.replace``) and the saved JSON. Adding an
 option means adding a field here and writing the code that uses it; nothing else.
 
-It sits on the synthesis floor because its checks come from the floors below (the layers and the
-network from ``core``, sizes from ``imaging``, colour and scales from ``extensions``).
+It sits on the synthesis floor: its checks come from the floors below.
 """
 
 from __future__ import annotations
@@ -31,11 +30,11 @@ from typing import Any
 import torch
 
 from ..base.errors import SettingsError
-from ..core.objective import check_weight, resolve_layer_weights
-from ..core.optimize import OPTIMIZERS, check_steps
+from ..core.objective import check_weight
+from ..core.optimize import OPTIMIZERS
 from ..core.vgg import CONTENT_LAYERS, CONV_LAYERS, POOLINGS, STYLE_LAYERS, WEIGHT_SETS
 from ..extensions.color import PRESERVE_COLOR, check_mode
-from ..extensions.multiscale import check_scales
+from ..extensions.style_losses import STYLE_LOSSES
 from ..imaging.images import check_size
 from .option_spec import (
     BEYOND,
@@ -56,9 +55,11 @@ from .option_spec import (
     check_layer_names,
     check_shape,
     check_style_weights,
+    check_together,
     check_whole,
     full_size,
     full_steps,
+    gram_ratio,
     jsonable,
     option,
     optional_check,
@@ -80,12 +81,22 @@ class Settings:
     makes a checked copy. ``Settings.of(**options)`` does the same and names a misspelt option.
     """
 
-    ratio: float = option(
-        1e-3,
-        "the ratio alpha/beta of content to style weight in Eq. 7; the paper uses 1e-3 and 1e-4",
-        check=lambda v: check_weight("ratio (alpha/beta)", v, positive=True),
+    ratio: float | None = option(
+        None,
+        "the ratio alpha/beta of content to style weight in Eq. 7; the paper uses 1e-3 and 1e-4 "
+        "(default: 1e-3 for style_loss='gram'; each other style loss has its own scale and default)",
+        check=optional_check(lambda v: check_weight("ratio (alpha/beta)", v, positive=True)),
         cli=Cli("--ratio", STYLIZE, "1e-4", parse=float),
-        panel=Control("log_slider", "ratio", "α/β", lo=1e-6, hi=1.0, step=0.25, readout=".1e"),
+        panel=Control("log_slider", "ratio", "α/β", gram_ratio, lo=1e-9, hi=1.0, step=0.25, readout=".1e"),
+        saved="resolved",
+    )
+    style_loss: str = option(
+        "gram",
+        "the statistic of the features that is the style: 'gram' (the paper's Gram matrices), "
+        "'mean_std', 'histogram' or 'sliced_wasserstein'; see helpers.extensions.style_losses",
+        check=check_choice("style_loss", tuple(STYLE_LOSSES)),
+        cli=Cli("--style-loss", BEYOND + TEXTURE, "mean_std", choices=tuple(STYLE_LOSSES)),
+        panel=Control("dropdown", "style_loss", "style loss", options=tuple(STYLE_LOSSES)),
     )
     style_layers: Sequence[str] = option(
         STYLE_LAYERS,
@@ -335,16 +346,7 @@ class Settings:
         for opt in options():
             if opt.check is not None:
                 object.__setattr__(self, opt.name, opt.check(getattr(self, opt.name)))
-        # Checks that need two options at once.
-        if self.scales is not None:
-            scales, steps = check_scales(self.scales, self.steps)
-            object.__setattr__(self, "scales", scales)
-            object.__setattr__(self, "steps", steps)
-        else:
-            object.__setattr__(self, "steps", check_steps(self.steps))
-        resolve_layer_weights(self.style_layers, self.layer_weights)
-        if self.style_masks is not None and self.masks is None:
-            raise SettingsError("style_masks need masks (the regions of the output): give masks too")
+        check_together(self, lambda name, value: object.__setattr__(self, name, value))
 
     @classmethod
     def of(cls, **values: Any) -> Settings:

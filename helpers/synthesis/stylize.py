@@ -37,6 +37,7 @@ from ..core.vgg import vgg19
 from ..extensions.color import ColorControl
 from ..extensions.multiscale import coarse_to_fine
 from ..extensions.spatial import SpatialObjective, load_mask, load_masks
+from ..extensions.style_losses import style_statistic
 from ..imaging.images import ImageSource, check_size, load_image, resize, save_image
 from .settings import INITS, PRECISIONS, Settings, options
 
@@ -262,6 +263,8 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
         device=dev,
     )
     images = _load_images(content, sources, s, size, style_size)
+    statistic = style_statistic(s.style_loss, seed=s.seed)
+    ratio = statistic.default_ratio if s.ratio is None else s.ratio  # each style loss has its scale
     net = vgg19(s.weights, s.pooling, dev, normalize=s.normalize)
     objective = (SpatialObjective if images.spatial else Objective)(
         net,
@@ -272,10 +275,11 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
         style_layers=list(s.style_layers),
         layer_weights=weights_l,
         style_weights=images.style_weights,
-        alpha=s.ratio if images.styles else 1.0,
+        alpha=ratio if images.styles else 1.0,
         beta=1.0,
         tv_weight=s.tv_weight,
         bf16=bf16,
+        statistic=statistic,
         **images.spatial,
     )
     first_style = images.styles[0] if images.styles else None
@@ -286,6 +290,7 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
         "style": [_name(src) for src in sources],
         "size": size,
         "shape": list(images.shape),
+        "ratio": ratio,
         "alpha": objective.alpha,
         "beta": objective.beta,
         "content_layers": list(s.content_layers) if images.content is not None else [],

@@ -171,7 +171,9 @@ def test_paper_defaults():
     import inspect
 
     params = inspect.signature(helpers.stylize).parameters
-    assert params["ratio"].default == 1e-3 and params["init"].default == "noise"
+    # ratio=None means the style loss's own default: the paper's 1e-3 for its Gram matrices
+    assert params["ratio"].default is None and params["style_loss"].default == "gram"
+    assert helpers.losses.GramStatistic.default_ratio == 1e-3 and params["init"].default == "noise"
     assert params["optimizer"].default == "lbfgs" and params["weights"].default == "caffe"
     assert params["pooling"].default == "avg"
     assert tuple(params["content_layers"].default) == ("conv4_2",)
