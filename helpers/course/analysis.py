@@ -1,5 +1,6 @@
 """Measurements behind the notebooks' plots: how far a reconstruction is from the photo, how
-much each layer contributes to the style loss, how the loss scale changes an optimisation."""
+much each layer contributes to the style loss, how the loss scale changes an optimisation, and
+what each style loss costs and measures (notebook 11)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..core.objective import Objective, resolve_layer_weights
 from ..core.optimize import optimize, run_jobs
 from ..core.result import Result
 from ..core.vgg import STYLE_LAYERS, VGG19, vgg19
+from ..extensions.style_losses import STYLE_LOSSES, style_statistic
 from ..imaging.images import load_image, resize
 from ..synthesis.stylize import initial_image, noise_image
 
@@ -163,5 +165,105 @@ def seconds_per_step(net: VGG19, shape: tuple[int, int], *, bf16: bool = False, 
             response = net(x, ["conv5_1"])["conv5_1"]
         response.float().square().mean().backward()
         _synchronize(device)
+        times.append(time.perf_counter() - start)
+    return min(times[1:])
+
+
+# ---------------------------------------------------------------- what is a style? (notebook 11)
+
+
+def _paper_objective(net: VGG19, content, style, statistic, *, alpha: float) -> Objective:
+    shape = tuple(content.shape[-2:])
+    return Objective(
+        net,
+        content,
+        [style],
+        output_shape=shape,
+        layer_weights=resolve_layer_weights(STYLE_LAYERS, None),
+        alpha=alpha,
+        statistic=statistic,
+    )
+
+
+def style_loss_values(
+    images: Mapping[str, object], style: object, *, net: VGG19 | None = None, seed: int = 0
+) -> dict[str, dict[str, float]]:
+    r"""Every style loss of each image against ``style``: ``{image: {style_loss: value}}``.
+
+    Each value is :math:`\sum_l w_l E_l` over the paper's five style layers with
+    :math:`w_l = 1/5`, the style loss that ``stylize(..., style_loss=name)`` lowers. The sliced
+    Wasserstein loss uses one set of directions (drawn from ``seed``) for every image, so the
+    values compare. The style is read at each image's longer side.
+    """
+    net = net or vgg19()
+    statistics = {name: style_statistic(name, seed=seed) for name in STYLE_LOSSES}
+    out: dict[str, dict[str, float]] = {}
+    with torch.no_grad():
+        for key, image in images.items():
+            x = load_image(image).to(net.device)
+            style_img = load_image(style, max(x.shape[-2:])).to(net.device)  # the image's size
+            out[key] = {}
+            for name, statistic in statistics.items():
+                objective = _paper_objective(net, x, style_img, statistic, alpha=0.0)
+                out[key][name] = float(objective(x)[1]["style"])
+    return out
+
+
+def balanced_ratio(
+    style_loss: str,
+    content: object,
+    style: object,
+    *,
+    size: int = 128,
+    net: VGG19 | None = None,
+    seed: int = 0,
+) -> float:
+    r"""The ratio :math:`\alpha/\beta` at which ``style_loss`` pulls on the faint-noise start as
+    hard as the paper's Gram loss does at :math:`10^{-3}`.
+
+    :math:`10^{-3}\,\lVert\nabla_x \mathcal{L}_{style}^{(loss)}\rVert / \lVert\nabla_x
+    \mathcal{L}_{style}^{(Gram)}\rVert` at :math:`x` = :func:`helpers.noise_image` (seeded) of
+    the content's shape: the content loss and its gradient are the same for every style loss, so
+    at this ratio the two terms start in the Gram run's balance. How each style loss's default
+    ratio was chosen (:data:`helpers.extensions.style_losses.BALANCED_RATIO`).
+    """
+    net = net or vgg19()
+    content_img = load_image(content, size).to(net.device)
+    style_img = load_image(style, size).to(net.device)
+    x0 = noise_image(tuple(content_img.shape[-2:]), seed=seed).to(net.device)
+    pulls = {}
+    for name in ("gram", style_loss):
+        objective = _paper_objective(net, content_img, style_img, style_statistic(name, seed=seed), alpha=0.0)
+        x = x0.clone().requires_grad_(True)
+        objective(x)[1]["style"].backward()
+        pulls[name] = float(x.grad.norm())
+    return STYLE_LOSSES["gram"].default_ratio * pulls[style_loss] / pulls["gram"]
+
+
+def seconds_per_evaluation(
+    style_loss: str,
+    content: object,
+    style: object,
+    *,
+    size: int = 256,
+    net: VGG19 | None = None,
+    repeats: int = 3,
+) -> float:
+    """The fastest of ``repeats`` timings of one loss-and-gradient evaluation of the paper's
+    objective (content at conv4_2, style on the five layers) with ``style_loss``, after one
+    warm-up: what one step of ``stylize(..., style_loss=...)`` costs, in float32."""
+    net = net or vgg19()
+    content_img = load_image(content, size).to(net.device)
+    style_img = load_image(style, size).to(net.device)
+    statistic = style_statistic(style_loss)
+    objective = _paper_objective(net, content_img, style_img, statistic, alpha=statistic.default_ratio)
+    x = noise_image(tuple(content_img.shape[-2:])).to(net.device).requires_grad_(True)
+    times = []
+    for _ in range(repeats + 1):
+        _synchronize(net.device)
+        start = time.perf_counter()
+        x.grad = None
+        objective(x)[0].backward()
+        _synchronize(net.device)
         times.append(time.perf_counter() - start)
     return min(times[1:])

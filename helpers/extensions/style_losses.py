@@ -54,21 +54,18 @@ def channel_mean_std(features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor
 
 
 def resample_sorted(values: torch.Tensor, count: int) -> torch.Tensor:
-    r"""Sorted values ``[B, N, M]`` resampled to ``count`` quantiles (linear interpolation).
+    r"""Sorted values ``[B, N, M]`` read at ``count`` quantile levels (nearest rank).
 
-    The empirical distribution of :math:`M` values read at the :math:`M'` = ``count`` quantile
-    levels :math:`(k + \frac{1}{2})/M'`: how a style image of another size is compared with the
-    output (equal sizes: the values unchanged).
+    The :math:`k`-th of the :math:`M'` = ``count`` values is the style's value at the same
+    quantile, index :math:`\lfloor (k + \frac{1}{2}) M / M' \rfloor`: how a style image of another
+    size is compared with the output. Equal sizes leave the values unchanged, and a style tiled
+    :math:`t` times gives each value :math:`t` times, exactly the tiling's own sorted values.
     """
     m = values.shape[-1]
     if m == count:
         return values
-    levels = (torch.arange(count, dtype=values.dtype, device=values.device) + 0.5) * (m / count) - 0.5
-    levels = levels.clamp(0, m - 1)
-    low = levels.floor().long()
-    high = (low + 1).clamp(max=m - 1)
-    frac = levels - low.to(values.dtype)
-    return values[..., low] * (1 - frac) + values[..., high] * frac
+    index = ((torch.arange(count, device=values.device) + 0.5) * (m / count)).long().clamp(max=m - 1)
+    return values[..., index]
 
 
 def _check_positions(features: torch.Tensor, count: int, what: str) -> None:
@@ -182,20 +179,32 @@ class SlicedWassersteinStatistic(StyleStatistic):
             self._fixed[channels] = v
         return v.to(device)
 
-    def target(self, features: torch.Tensor, positions: int) -> tuple[torch.Tensor, int]:
+    def target(self, features: torch.Tensor, positions: int) -> tuple[torch.Tensor, int, torch.Tensor | None]:
+        """The style's responses (projected anew when directions are redrawn) and, for fixed
+        directions, its sorted projections at the output's ``positions``, computed once."""
         with torch.autocast(device_type=features.device.type, enabled=False):
-            return _flat(features), positions  # projected anew along each evaluation's directions
+            style = _flat(features)
+            if self.resample:
+                return style, positions, None
+            directions = self.draw(style.shape[1], style.device)
+            return style, positions, _sorted_projections(style, directions, positions)
 
-    def loss(self, features: torch.Tensor, target: tuple[torch.Tensor, int]) -> torch.Tensor:
-        style, positions = target
+    def loss(self, features: torch.Tensor, target: tuple) -> torch.Tensor:
+        style, positions, wanted = target
         _check_positions(features, positions, "the sliced Wasserstein")
         with torch.autocast(device_type=features.device.type, enabled=False):
             f = _flat(features)
             v = self.draw(f.shape[1], f.device).to(f.dtype)
             projected = torch.matmul(v, f).sort(dim=2).values  # [B, K, M]
-            with torch.no_grad():
-                wanted = resample_sorted(torch.matmul(v, style.to(f.dtype)).sort(dim=2).values, positions)
-            return (projected - wanted).pow(2).sum() / (v.shape[0] * f.shape[2])
+            if wanted is None:
+                with torch.no_grad():
+                    wanted = _sorted_projections(style, v, positions)
+            return (projected - wanted.to(f.dtype)).pow(2).sum() / (v.shape[0] * f.shape[2])
+
+
+def _sorted_projections(style: torch.Tensor, v: torch.Tensor, positions: int) -> torch.Tensor:
+    """The style's responses projected on the directions ``v``, sorted, at ``positions`` quantiles."""
+    return resample_sorted(torch.matmul(v.to(style.dtype), style).sort(dim=2).values, positions)
 
 
 #: The style losses by name: ``stylize(..., style_loss=NAME)``. "gram" is the paper's.
@@ -207,8 +216,11 @@ STYLE_LOSSES: dict[str, type[StyleStatistic]] = {
 }
 
 
-def style_statistic(name: str, *, seed: int = 0) -> StyleStatistic:
-    """The statistic behind ``style_loss=name`` (the sliced Wasserstein one seeded by ``seed``)."""
+def style_statistic(name: str | StyleStatistic, *, seed: int = 0) -> StyleStatistic:
+    """The statistic behind ``style_loss=name`` (the sliced Wasserstein one seeded by ``seed``);
+    a :class:`StyleStatistic` of your own is used as it is."""
+    if isinstance(name, StyleStatistic):
+        return name
     if name not in STYLE_LOSSES:
         raise ValueError(f"unknown style_loss {name!r}: use {', '.join(map(repr, STYLE_LOSSES))}")
     cls = STYLE_LOSSES[name]

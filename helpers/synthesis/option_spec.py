@@ -18,11 +18,12 @@ import torch
 
 from ..base.config import choose, resolve_device
 from ..base.errors import SettingsError
+from ..core.losses import StyleStatistic
 from ..core.objective import check_weight, resolve_layer_weights
 from ..core.optimize import check_steps
 from ..core.vgg import STYLE_LAYERS, check_layers
 from ..extensions.multiscale import check_scales
-from ..extensions.style_losses import STYLE_LOSSES
+from ..extensions.style_losses import STYLE_LOSSES, style_statistic
 from ..imaging.images import check_size
 
 INITS = ("noise", "content", "style")
@@ -118,6 +119,12 @@ def check_choice(name: str, choices: Sequence) -> Callable[[Any], Any]:
     return check
 
 
+def check_style_loss(value: Any) -> Any:
+    if isinstance(value, StyleStatistic):
+        return value
+    return check_choice("style_loss", tuple(STYLE_LOSSES))(value)
+
+
 def check_init(value: Any) -> Any:
     if isinstance(value, torch.Tensor) or value in INITS:
         return value
@@ -179,7 +186,7 @@ def check_together(s: Any, correct: Callable[[str, Any], None]) -> None:
     resolve_layer_weights(s.style_layers, s.layer_weights)
     if s.style_masks is not None and s.masks is None:
         raise SettingsError("style_masks need masks (the regions of the output): give masks too")
-    if s.masks is not None and not STYLE_LOSSES[s.style_loss].supports_masks:
+    if s.masks is not None and not style_statistic(s.style_loss).supports_masks:
         raise SettingsError(
             f"masks are defined for style_loss='gram' only (the guided Gram matrices of Gatys et "
             f"al. 2017), not for {s.style_loss!r}: use style_loss='gram' or drop the masks"

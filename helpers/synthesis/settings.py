@@ -30,6 +30,7 @@ from typing import Any
 import torch
 
 from ..base.errors import SettingsError
+from ..core.losses import StyleStatistic
 from ..core.objective import check_weight
 from ..core.optimize import OPTIMIZERS
 from ..core.vgg import CONTENT_LAYERS, CONV_LAYERS, POOLINGS, STYLE_LAYERS, WEIGHT_SETS
@@ -54,6 +55,7 @@ from .option_spec import (
     check_init,
     check_layer_names,
     check_shape,
+    check_style_loss,
     check_style_weights,
     check_together,
     check_whole,
@@ -90,13 +92,14 @@ class Settings:
         panel=Control("log_slider", "ratio", "α/β", gram_ratio, lo=1e-9, hi=1.0, step=0.25, readout=".1e"),
         saved="resolved",
     )
-    style_loss: str = option(
+    style_loss: str | StyleStatistic = option(
         "gram",
-        "the statistic of the features that is the style: 'gram' (the paper's Gram matrices), "
-        "'mean_std', 'histogram' or 'sliced_wasserstein'; see helpers.extensions.style_losses",
-        check=check_choice("style_loss", tuple(STYLE_LOSSES)),
+        "the statistic of the features that is the style: 'gram' (the paper's), 'mean_std', "
+        "'histogram', 'sliced_wasserstein' or a StyleStatistic; see helpers.extensions.style_losses",
+        check=check_style_loss,
         cli=Cli("--style-loss", BEYOND + TEXTURE, "mean_std", choices=tuple(STYLE_LOSSES)),
         panel=Control("dropdown", "style_loss", "style loss", options=tuple(STYLE_LOSSES)),
+        saved=str,  # a name, or the repr of a statistic of your own
     )
     style_layers: Sequence[str] = option(
         STYLE_LAYERS,

@@ -78,3 +78,20 @@ def test_seconds_per_step_times_one_pass_and_its_backward():
     net = helpers.vgg19(None)  # random weights: the timing does not depend on them
     seconds = analysis.seconds_per_step(net, (32, 40), repeats=2)
     assert 0 < seconds < 30
+
+
+def test_balanced_ratio_and_style_loss_values_on_the_papers_pair(caffe_net, images_dir):
+    from helpers.extensions.style_losses import BALANCED_RATIO, STYLE_LOSSES
+
+    ratio = helpers.analysis.balanced_ratio("histogram", "tubingen", "starry_night", size=64, net=caffe_net)
+    assert BALANCED_RATIO / 2 < ratio < 2 * BALANCED_RATIO  # the default's calibration, at a small size
+    assert helpers.analysis.balanced_ratio("gram", "tubingen", "starry_night", size=48, net=caffe_net) == 1e-3
+    style = helpers.load_image("starry_night", 64)
+    values = helpers.analysis.style_loss_values(
+        {"style": style, "noise": helpers.noise_image((48, 64))}, "starry_night", net=caffe_net
+    )
+    assert set(values["noise"]) == set(STYLE_LOSSES)
+    assert all(v == pytest.approx(0.0, abs=1e-3) for v in values["style"].values())
+    assert all(v > 1.0 for v in values["noise"].values())
+    cost = analysis.seconds_per_evaluation("mean_std", style, style, size=48, net=caffe_net, repeats=1)
+    assert 0 < cost < 60

@@ -15,6 +15,7 @@ import torch
 import helpers
 import helpers.panels.widgets as widgets_module
 from helpers.base.errors import SettingsError
+from helpers.extensions.style_losses import BALANCED_RATIO
 from helpers.panels.logic import png_bytes, preview_run
 from tests.panels.conftest import PNG, WAIT
 
@@ -80,6 +81,20 @@ def test_auto_preview_answers_a_change_and_size_does_not_trigger_it(make_panel, 
     panel.layer_on["conv1_1"].value = False
     assert panel.wait(WAIT)
     assert len(s.calls) == 1 and s.calls[0]["style_layers"] == ["conv2_1", "conv3_1", "conv4_1", "conv5_1"]
+
+
+def test_a_new_style_loss_keeps_the_balance_and_starts_one_preview(make_panel, spy):
+    s = spy()
+    panel = make_panel(auto_preview=True)
+    panel.ratio.value = 1e-2
+    assert panel.wait(WAIT)
+    panel.style_loss.value = "histogram"  # its scale is 3,000 times smaller: so is its ratio
+    assert panel.wait(WAIT)
+    assert panel.ratio.value == pytest.approx(1e-2 * BALANCED_RATIO / 1e-3)
+    assert len(s.calls) == 2 and s.calls[1]["style_loss"] == "histogram"
+    assert s.calls[1]["ratio"] == pytest.approx(panel.ratio.value)
+    panel.set(style_loss="gram", ratio=1e-4)  # set from Python: taken as given
+    assert panel.ratio.value == pytest.approx(1e-4) and panel.style_loss.value == "gram"
 
 
 # ---------------------------------------------------------------- Stop
