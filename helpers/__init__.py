@@ -9,7 +9,7 @@ The folders are floors; a module imports only from its own floor and the floors 
 2. ``imaging``     images in and out, the example-image catalogue, atomic file writes
 3. ``core``        the paper: VGG19 and its weights, the losses (Eqs. 1-5), the objective
                    (Eq. 7), the optimiser, the result, memory estimates, the normalised network
-4. ``extensions``  the follow-up papers: colour, spatial control, coarse to fine
+4. ``extensions``  the follow-up papers: colour, spatial control, coarse to fine, style losses
 5. ``synthesis``   the run settings, ``stylize`` and ``synthesize_texture``: the one-call API
 6. ``course``      what the notebooks use: plotting, exercises and their checks, analyses,
                    the paper's figures

@@ -185,6 +185,17 @@ def _paper_objective(net: VGG19, content, style, statistic, *, alpha: float) -> 
     )
 
 
+def layer_loss_values(features: torch.Tensor, style: torch.Tensor, *, seed: int = 0) -> dict[str, float]:
+    """One layer's :math:`E_l` under every style loss, of responses ``features`` ``[B, N, H, W]``
+    (or ``[B, N, M]``) against the style's responses ``style``: ``{style_loss: value}``."""
+    features, style = features.reshape(*features.shape[:2], -1, 1), style.reshape(*style.shape[:2], -1, 1)
+    out = {}
+    for name in STYLE_LOSSES:
+        statistic = style_statistic(name, seed=seed)
+        out[name] = float(statistic.loss(features, statistic.target(style, features.shape[2])))
+    return out
+
+
 def style_loss_values(
     images: Mapping[str, object], style: object, *, net: VGG19 | None = None, seed: int = 0
 ) -> dict[str, dict[str, float]]:

@@ -19,6 +19,7 @@ from .loop import check_style_transfer_loop
 from .losses import check_content_loss, check_gram_matrix, check_style_loss
 from .optimisation import check_lbfgs_closure, check_total_loss
 from .representations import check_cosine_matrix, check_relu_content_gradient, check_rescaled_style_loss
+from .style_statistics import check_histogram_loss, check_mean_std_loss
 from .vgg import check_receptive_field
 
 __all__ = [
@@ -33,7 +34,9 @@ __all__ = [
     "check_content_loss",
     "check_cosine_matrix",
     "check_gram_matrix",
+    "check_histogram_loss",
     "check_lbfgs_closure",
+    "check_mean_std_loss",
     "check_receptive_field",
     "check_relu_content_gradient",
     "check_rescaled_style_loss",

@@ -36,6 +36,7 @@ from .representations import (
     plot_reconstruction_errors,
     plot_tiny_gram,
 )
+from .statistics import plot_feature_clouds
 from .tour import quantised_weights, run_times
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "image_grid",
     "markdown_table",
     "plot_bars",
+    "plot_feature_clouds",
     "plot_filter_pairs",
     "plot_grams",
     "plot_maps",
