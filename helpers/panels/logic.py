@@ -144,7 +144,7 @@ def describe(settings: PanelSettings, mode: str = "full") -> list[str]:
     return [
         f"{settings.content} × {settings.style}",
         f"α/β={settings.ratio:.1e} · {layer_set_text(settings.style_layers)}{w_text}",
-        f"content {settings.content_layer} · {settings.pooling} pool",
+        f"content {settings.content_layer} · {settings.pooling} pool · {settings.style_loss} loss",
         f"{settings.init} init · {settings.optimizer}"
         + ("" if settings.preserve_color == "none" else f" · {settings.preserve_color} colour"),
         f"{run['size']} px × {run['steps']} steps{' (preview)' if mode == 'preview' else ''}",
