@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +26,7 @@ import matplotlib
 from .base.errors import SettingsError, StyleTransferError, one_line
 from .core.vgg import STYLE_LAYERS
 from .course import figures
+from .imaging.animation import Animation, check_animation_path
 from .imaging.catalog import catalog
 from .imaging.files import check_output
 from .imaging.images import image_format
@@ -126,9 +128,40 @@ def _stylize_parser(sub) -> None:
     )
     p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     add_options(p, STYLIZE)
+    _add_animation_options(p)
     add_run_options(p)
     add_beyond_options(p)
     p.set_defaults(func=cmd_stylize)
+
+
+def _add_animation_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--animation",
+        metavar="OUT.gif",
+        help="also write the picture as it forms: a .gif (or an .mp4 with imageio-ffmpeg installed)",
+    )
+    p.add_argument(
+        "--animation-every",
+        type=int,
+        metavar="N",
+        help="one animation frame every N steps (default: about 50 frames in all)",
+    )
+
+
+def _animation(args: argparse.Namespace, total_steps: int, callback) -> Animation | None:
+    """The animation callback the flags ask for (checked before the run), chained to ``callback``."""
+    if args.animation is None:
+        return None
+    check_animation_path(args.animation)
+    check_output(args.animation, overwrite=args.force)
+    every = args.animation_every or max(1, total_steps // 50)
+    return Animation(every, callback, side=args.size)
+
+
+def _write_animation(animation: Animation | None, path: str | None, result) -> None:
+    if animation is not None:
+        animation.save(path, result.image)
+        print(f"wrote {path} ({len(animation.frames)} frames and the returned image)")
 
 
 def _texture_parser(sub) -> None:
@@ -147,6 +180,7 @@ def _texture_parser(sub) -> None:
     )
     p.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     add_options(p, TEXTURE)
+    _add_animation_options(p)
     add_run_options(p)
     p.set_defaults(func=cmd_texture)
 
@@ -155,15 +189,18 @@ def cmd_texture(args: argparse.Namespace) -> int:
     output = Path(args.output)
     if output.exists() and not args.force:
         raise SettingsError(f"{output} exists: choose another name or add --force to overwrite it")
+    animation = _animation(args, args.steps, ProgressPrinter(args.steps))
     result = synthesize_texture(
         args.style,
         layers=args.layers or STYLE_LAYERS,
         **option_values(args, TEXTURE),
         **run_arguments(args),
-        callback=ProgressPrinter(args.steps),
+        callback=animation or ProgressPrinter(args.steps),
         progress=False,
     )
-    return finish(result, output, overwrite=True)
+    status = finish(result, output, overwrite=True)
+    _write_animation(animation, args.animation, result)
+    return status
 
 
 class ProgressPrinter:
@@ -195,9 +232,14 @@ def cmd_stylize(args: argparse.Namespace) -> int:
         check_output(path, overwrite=args.force)
     values = option_values(args, RUN + STYLIZE + BEYOND)
     settings = Settings.of(**values, save_prefix=str(output.with_suffix("")), progress=False)
-    settings = replace(settings, callback=ProgressPrinter(settings.total_steps))
+    printer = ProgressPrinter(settings.total_steps)
+    animation = _animation(args, settings.total_steps, printer)
+    settings = replace(settings, callback=animation or printer)
     style = args.style if len(args.style) > 1 else args.style[0]
-    return finish(run(args.content, style, settings), output, overwrite=args.force)
+    result = run(args.content, style, settings)
+    status = finish(result, output, overwrite=args.force)
+    _write_animation(animation, args.animation, result)
+    return status
 
 
 @contextlib.contextmanager
@@ -331,7 +373,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line_warning(message, category, filename, lineno, line=None) -> str:
+    """Warnings as one ``warning: ...`` line on stderr, like the errors (no file, no source line)."""
+    return f"warning: {message}\n"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    warnings.formatwarning = _one_line_warning
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -53,7 +53,8 @@ def test_masks_and_the_normalised_network(tmp_path, content64, style64):
 
 def test_one_mask_for_two_styles_is_a_one_line_error(tmp_path, content64, style64):
     paths = [_write(tmp_path, n, x) for n, x in [("c.png", content64), ("s.png", style64)]]
-    run = cli("stylize", paths[0], paths[1], paths[1], "--mask", paths[1], "-o", tmp_path / "x.png")
+    out = tmp_path / "x.png"
+    run = cli("stylize", paths[0], paths[1], paths[1], "--mask", paths[1], "-o", out, "--size", 64)
     assert run.returncode == 2 and "one mask per style" in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
 

@@ -181,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             status = 1
         minutes = (time.perf_counter() - start) / 60
         total += minutes
-        print(f"{path.name}: {minutes:.1f} min ({minutes * 60:.0f} s) in {current} mode {outcome}", flush=True)
+        took = f"{minutes:.1f} min ({minutes * 60:.0f} s)"
+        print(f"{path.name}: {took} in {current} mode {outcome}", flush=True)
     print(f"all: {total:.1f} min in {current} mode", flush=True)
     return status
 

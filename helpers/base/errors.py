@@ -34,6 +34,14 @@ class WeightsError(StyleTransferError, RuntimeError):
     """Network weights that are missing, corrupt or cannot be downloaded."""
 
 
+class TransparencyWarning(UserWarning):
+    """An image had an alpha channel; its transparent parts were composited on white."""
+
+
+class UpscaleWarning(UserWarning):
+    """An input was enlarged more than twice its size to reach the size asked for: expect blur."""
+
+
 class StopOptimization(Exception):  # noqa: N818 - reads like StopIteration, which it mirrors
     """Raise from a ``stylize`` callback to end the run early and keep the best image."""
 

@@ -149,10 +149,11 @@ class SlicedWassersteinStatistic(StyleStatistic):
     (tchambon/A-Sliced-Wasserstein-Loss-for-Neural-Texture-Synthesis), :math:`K = N_l`.
 
     Our choice: the directions are drawn once per run (seeded by ``seed``), so the loss is
-    deterministic; layers with the same number of channels share them. The authors' PyTorch code draws new ones at every evaluation and runs L-BFGS
-    without a line search; with the strong-Wolfe line search of :func:`helpers.stylize` a loss
-    that changes between evaluations stalls (measured at 128 px: the style loss stayed near its
-    start for 100 evaluations, while fixed directions lowered it 75-fold). ``resample=True``
+    deterministic; layers with the same number of channels share them. The authors' PyTorch code
+    draws new ones at every evaluation and runs L-BFGS without a line search; with the
+    strong-Wolfe line search of :func:`helpers.stylize` a loss that changes between evaluations
+    stalls (measured at 128 px: the style loss stayed near its start for 100 evaluations, while
+    fixed directions lowered it 75-fold). ``resample=True``
     draws anew at every evaluation (for Adam). The histogram loss is the special case of the
     :math:`N_l` coordinate axes as directions. Masks are not defined for it.
     """

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
-from ..base.errors import ImageError, ImageNotFoundError, SettingsError
+from ..base.errors import ImageError, ImageNotFoundError, SettingsError, TransparencyWarning, UpscaleWarning
 from .catalog import download_url, example
 from .files import atomic_path
 
@@ -37,8 +37,8 @@ MAX_PIXELS = 2 * 89_478_485
 ORIENTATION_TAG = 0x0112
 
 
-class TransparencyWarning(UserWarning):
-    """An image had an alpha channel; its transparent parts were composited on white."""
+#: Enlarging an input more than this is warned about: the picture will be blurred.
+UPSCALE_LIMIT = 2.0
 
 
 @contextlib.contextmanager
@@ -338,6 +338,10 @@ def load_image(source: ImageSource, size: int | None = None) -> torch.Tensor:
         name = _describe(source)
     original = tuple(image.shape[-2:])
     if size is not None:
+        if size > UPSCALE_LIMIT * max(original):
+            times, was = size / max(original), f"{name} is {original[1]}x{original[0]} px"
+            warn = f"{was}, enlarged {times:.1f}x to size={size}: expect blur; use a larger image or size"
+            warnings.warn(warn, UpscaleWarning, stacklevel=2)
         image = resize(image, size)
     h, w = image.shape[-2:]
     if min(h, w) < MIN_SIDE:

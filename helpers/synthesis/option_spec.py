@@ -24,6 +24,7 @@ from ..core.optimize import check_steps
 from ..core.vgg import STYLE_LAYERS, check_layers
 from ..extensions.multiscale import check_scales
 from ..extensions.style_losses import STYLE_LOSSES, style_statistic
+from ..imaging.catalog import catalog
 from ..imaging.images import check_size
 
 INITS = ("noise", "content", "style")
@@ -126,9 +127,17 @@ def check_style_loss(value: Any) -> Any:
 
 
 def check_init(value: Any) -> Any:
+    """A starting image: one of :data:`INITS`, an image tensor, or an image file (a path, a URL or
+    a catalogue name), which must exist."""
     if isinstance(value, torch.Tensor) or value in INITS:
         return value
-    raise SettingsError(f"unknown init {value!r}: use 'noise', 'content', 'style' or an image tensor")
+    if isinstance(value, (str, Path)):
+        text = str(value)
+        if Path(text).is_file() or text in catalog() or text.startswith(("http://", "https://")):
+            return value
+    raise SettingsError(
+        f"unknown init {value!r}: use 'noise', 'content', 'style', an image file or an image tensor"
+    )
 
 
 def check_whole(name: str, least: int) -> Callable[[Any], int]:

@@ -158,9 +158,9 @@ class Settings:
     init: str | torch.Tensor = option(
         "noise",
         "the starting image: 'noise' (faint noise, 0.5 + 0.03 N(0, 1), see helpers.noise_image), "
-        "'content', 'style', or an image tensor",
+        "'content', 'style', or an image of yours (a file, URL, catalogue name or tensor)",
         check=check_init,
-        cli=Cli("--init", STYLIZE, "content", choices=INITS),
+        cli=Cli("--init", STYLIZE, "content", metavar="noise|content|style|IMAGE"),
         # From the photo, a 30-step preview already shows it restyled; from faint noise (the paper
         # starts from noise) the photo only emerges after a couple of hundred steps.
         panel=Control("toggle", "init", "init", lambda: "content", options=INITS),

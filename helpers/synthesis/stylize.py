@@ -91,7 +91,7 @@ def initial_image(
 ) -> torch.Tensor:
     """The starting image: faint noise (:func:`noise_image`, seeded), the content, the style, or
     an image of yours."""
-    if isinstance(init, torch.Tensor):
+    if isinstance(init, torch.Tensor) or init not in INITS:  # an image of yours: tensor, file, URL, name
         return resize(load_image(init), shape)
     if init == "noise":
         return noise_image(shape, seed=seed)
