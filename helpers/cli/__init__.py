@@ -16,6 +16,7 @@ import warnings
 from collections.abc import Sequence
 
 from ..base.errors import StyleTransferError, one_line
+from .batch import add_batch_parser
 from .commands import _figures_parser, _stylize_parser, _texture_parser, cmd_examples
 from .common import (  # noqa: F401 - the names tests and other code reach as helpers.cli.NAME
     EXIT_ERROR,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     _stylize_parser(sub)
     _figures_parser(sub)
     _texture_parser(sub)
+    add_batch_parser(sub)
     ex = sub.add_parser("examples", help="list the example images and their credits")
     ex.set_defaults(func=cmd_examples)
     return parser
