@@ -12,6 +12,7 @@ from PIL import Image
 
 import helpers
 from helpers.base.errors import SettingsError, UpscaleWarning
+from helpers.core.layers import min_side
 from helpers.imaging.animation import Animation, check_animation_path
 from tests.conftest import run_cli as cli
 
@@ -92,3 +93,12 @@ def test_an_enlarged_input_is_one_warning_line(tmp_path, images_dir):
     )
     assert run.returncode == 0, run.stderr
     assert run.stderr.splitlines()[0].startswith("warning: ") and "enlarged 6.0x" in run.stderr
+
+
+def test_a_panorama_needs_only_what_the_deepest_layer_in_use_needs(style64):
+    panorama = torch.rand(1, 3, 40, 400)  # 10:1: 256x26 px at the default CPU size
+    result = helpers.stylize(panorama, style64, size=256, steps=1, weights=None, progress=False)
+    assert result.image.shape[-2:] == (26, 256)  # conv5_1 sits after four poolings: 26 px > 16
+    with pytest.raises(helpers.StyleTransferError, match="pool5 needs 32 px on each side"):
+        helpers.stylize(panorama, style64, size=256, steps=1, style_layers=["conv1_1", "pool5"], weights=None)
+    assert min_side(["conv1_1"]) == 1 and min_side(["conv2_1", "conv5_1"]) == 16 and min_side(["pool5"]) == 32

@@ -91,6 +91,16 @@ def feature_shapes(shape: tuple[int, int], last: str = LAYERS[-1]) -> dict[str, 
     return out
 
 
+def min_side(layers: Sequence[str]) -> int:
+    """The least pixels on an input's shorter side that leave every one of ``layers`` at least one
+    position: :math:`2^k` for the :math:`k` poolings up to the deepest (16 for conv5_1, 32 for pool5)."""
+    if not layers:
+        return 1
+    return 2 ** sum(
+        name.startswith("pool") for name in LAYERS[: layer_index(max(layers, key=layer_index)) + 1]
+    )
+
+
 def positions(shape: tuple[int, int], layers: Sequence[str]) -> dict[str, int]:
     """:math:`M_l = H_l W_l` of each of ``layers`` for an input of ``shape`` = (H, W)."""
     if not layers:

@@ -27,7 +27,7 @@ from typing import Any
 
 from ..base.errors import SettingsError
 from ..core.result import Result
-from ..imaging.images import resize
+from ..imaging.images import MIN_SIDE, resize
 
 
 def check_scales(scales: Sequence[int], steps: int | Sequence[int]) -> tuple[list[int], list[int]]:
@@ -35,8 +35,8 @@ def check_scales(scales: Sequence[int], steps: int | Sequence[int]) -> tuple[lis
     if isinstance(scales, (int, float)) or not len(scales):
         raise SettingsError("scales must be a list of sizes, e.g. scales=[256, 512]")
     sizes = [int(s) for s in scales]
-    if any(s < 32 for s in sizes) or sizes != sorted(sizes):
-        raise SettingsError(f"scales must be increasing sizes of at least 32 px, got {list(scales)}")
+    if any(s < MIN_SIDE for s in sizes) or sizes != sorted(sizes):
+        raise SettingsError(f"scales must be increasing sizes of at least {MIN_SIDE} px, got {list(scales)}")
     counts = [int(steps)] * len(sizes) if isinstance(steps, (int, float)) else [int(s) for s in steps]
     if len(counts) != len(sizes):
         raise SettingsError(f"{len(counts)} step counts for {len(sizes)} scales: give one per scale")

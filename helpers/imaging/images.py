@@ -29,8 +29,9 @@ ImageSource = str | os.PathLike | Image.Image | torch.Tensor | np.ndarray | byte
 #: Raw file contents, as an upload widget gives them (ipywidgets 8: a memoryview).
 BYTES_TYPES = (bytes, bytearray, memoryview)
 
-#: The network needs this many pixels on the shorter side: five 2x2 poolings halve it five times.
-MIN_SIDE = 32
+#: The least an image needs on its shorter side: the paper's deepest layer, conv5_1, comes after
+#: four 2x2 poolings, which halve 16 px to 1 px (pool5 needs 32: helpers.core.layers.min_side).
+MIN_SIDE = 16
 #: Refuse images whose header claims more pixels than this (PIL's own bomb threshold).
 MAX_PIXELS = 2 * 89_478_485
 #: The EXIF tag that says how to turn the picture upright.
@@ -297,7 +298,7 @@ def check_size(size: object, what: str = "size") -> int | None:
         raise SettingsError(f"{what} must be a whole number of pixels such as 256, got {size!r}") from None
     if not math.isfinite(value) or value != int(value) or value < MIN_SIDE:
         raise SettingsError(
-            f"{what} must be a whole number of pixels, at least {MIN_SIDE} (VGG19's smallest input), "
+            f"{what} must be a whole number of pixels, at least {MIN_SIDE} (what VGG19's conv5 layers need), "
             f"got {size!r}"
         )
     return int(value)
@@ -312,8 +313,8 @@ def _too_small(name: str, w: int, h: int, size: int | None, original: tuple[int,
         ", or crop it to a less elongated shape" if size else " to enlarge it"
     )
     return ImageError(
-        f"{name} is {w}x{h} px{at}: VGG19 needs at least {MIN_SIDE} px on each side (its five 2x2 "
-        f"poolings halve {MIN_SIDE} px to 1 px): {fix}"
+        f"{name} is {w}x{h} px{at}: VGG19 needs at least {MIN_SIDE} px on each side (the four 2x2 "
+        f"poolings before conv5_1 halve {MIN_SIDE} px to 1 px): {fix}"
     )
 
 
@@ -326,7 +327,7 @@ def load_image(source: ImageSource, size: int | None = None) -> torch.Tensor:
         size: the longer side in pixels after resizing; ``None`` keeps the original size.
 
     Raises a one-line :class:`~helpers.errors.ImageError` (or ``ImageNotFoundError``) for anything
-    that cannot be used, including an image too small for VGG19 (under 32 px on a side).
+    that cannot be used, including an image too small for VGG19 (under 16 px on a side).
     """
     size = check_size(size)
     _check_source_type(source)

@@ -28,8 +28,9 @@ from pathlib import Path
 import torch
 
 from ..base.config import default_size, resolve_device
-from ..base.errors import SettingsError
+from ..base.errors import ImageError, SettingsError
 from ..core import memory
+from ..core.layers import layer_index, min_side
 from ..core.objective import Objective, resolve_layer_weights
 from ..core.optimize import DEFAULT_LR, Callback, optimize
 from ..core.result import Result
@@ -263,6 +264,7 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
         device=dev,
     )
     images = _load_images(content, sources, s, size, style_size)
+    _check_depth(images, list(s.content_layers) + list(s.style_layers))
     statistic = style_statistic(s.style_loss, seed=s.seed)
     ratio = statistic.default_ratio if s.ratio is None else s.ratio  # each style loss has its scale
     net = vgg19(s.weights, s.pooling, dev, normalize=s.normalize)
@@ -314,6 +316,18 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
     )
     result.image = images.colour.finish(result.image)
     return result
+
+
+def _check_depth(images: _Images, layers: list[str]) -> None:
+    """Every image must leave the deepest layer in use a position (the loader asks only for conv5_1's)."""
+    need = min_side(layers)
+    for image in [images.content, *images.styles]:
+        if image is not None and min(image.shape[-2:]) < need:
+            h, w = image.shape[-2:]
+            raise ImageError(
+                f"an image is {w}x{h} px, but {max(layers, key=layer_index)} needs {need} px on each side "
+                f"(one 2x2 pooling more than conv5_1): use a larger size, or layers up to conv5_4"
+            )
 
 
 def _is_sequence(value: object) -> bool:

@@ -58,7 +58,7 @@ def test_a_stop_ends_every_scale_and_keeps_the_best_image(content64, style64):
     ("scales", "steps", "needle"),
     [
         ([64, 32], 2, "increasing"),
-        ([16, 64], 2, "at least 32"),
+        ([8, 64], 2, "at least 16"),
         ([32, 64], [2], "one per scale"),
         (64, 2, "list"),
     ],

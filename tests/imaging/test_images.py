@@ -77,8 +77,8 @@ def test_exif_orientation_is_honoured(tmp_path):
 
 
 def test_too_small_images_explain_the_limit(tmp_path):
-    path = _png(tmp_path, Image.new("RGB", (20, 100)))
-    with pytest.raises(ImageError, match="at least 32 px"):
+    path = _png(tmp_path, Image.new("RGB", (10, 100)))
+    with pytest.raises(ImageError, match="at least 16 px"):
         load_image(path)
 
 

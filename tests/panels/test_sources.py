@@ -21,7 +21,7 @@ def _upload(widget, name: str, data: bytes) -> None:
     [
         ("notes.txt", b"hello, not an image", "notes.txt is not an image PIL can read"),
         ("empty.png", b"", "empty"),
-        ("tiny.png", _png((10, 10)), "VGG19 needs at least 32 px"),
+        ("tiny.png", _png((10, 10)), "VGG19 needs at least 16 px"),
         ("broken.png", _png()[:60], "broken.png"),  # truncated: PIL's own reason, in one line
     ],
 )
