@@ -192,7 +192,7 @@ IMPORTS = {name: imports_of(name, path, MODULES) for name, path in MODULES.items
 
 
 def floor_label(floor: int) -> str:
-    top = " (the top: helpers/__init__.py, __main__.py and cli.py)" if floor == len(FLOORS) - 1 else ""
+    top = " (the top: helpers/__init__.py, __main__.py and cli/)" if floor == len(FLOORS) - 1 else ""
     return f"{FLOORS[floor]}{top}"
 
 
