@@ -102,3 +102,13 @@ def test_a_panorama_needs_only_what_the_deepest_layer_in_use_needs(style64):
     with pytest.raises(helpers.StyleTransferError, match="pool5 needs 32 px on each side"):
         helpers.stylize(panorama, style64, size=256, steps=1, style_layers=["conv1_1", "pool5"], weights=None)
     assert min_side(["conv1_1"]) == 1 and min_side(["conv2_1", "conv5_1"]) == 16 and min_side(["pool5"]) == 32
+
+
+def test_an_mp4_animation_with_the_video_extra(tmp_path, content64, style64):
+    missing = "the video extra is not installed: pip install -e .[video] (make test does)"
+    iio = pytest.importorskip("imageio.v3", reason=missing)
+    pytest.importorskip("imageio_ffmpeg", reason=missing)
+    animation = Animation(2)
+    result = helpers.stylize(content64, style64, size=48, steps=6, callback=animation, progress=False)
+    frames = iio.imread(animation.save(tmp_path / "run.mp4", result.image, fps=4))
+    assert frames.shape == (3 + 4, 36, 48, 3)  # three kept frames, then the returned image for a second

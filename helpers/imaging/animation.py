@@ -84,5 +84,14 @@ class Animation:
                 import numpy as np
 
                 held = frames + [frames[-1]] * (fps - 1) if final is not None else frames
-                iio.imwrite(tmp, np.stack([np.asarray(f) for f in held]), fps=fps, extension=".mp4")
+                even = (size[0] // 2 * 2, size[1] // 2 * 2)  # H.264 in yuv420p needs even sides
+                held = [f if f.size == even else f.resize(even, Image.LANCZOS) for f in held]
+                movie = tmp.with_name(tmp.name + ".mp4")  # ffmpeg takes the container from the name
+                try:
+                    iio.imwrite(movie, np.stack([np.asarray(f) for f in held]), fps=fps, macro_block_size=1)
+                    if not movie.is_file() or movie.stat().st_size == 0:
+                        raise SettingsError(f"the video writer could not write {path.name}: try a .gif")
+                    os.replace(movie, tmp)
+                finally:
+                    movie.unlink(missing_ok=True)
         return path
