@@ -144,21 +144,16 @@ def total_variation(image: torch.Tensor) -> torch.Tensor:
 
 
 def layer_style_losses(
-    image: torch.Tensor,
-    style: torch.Tensor,
-    net: VGG19,
-    layers: Sequence[str] | None = None,
-    statistic: StyleStatistic | None = None,
+    image: torch.Tensor, style: torch.Tensor, net: VGG19, layers: Sequence[str] | None = None
 ) -> dict[str, float]:
     r"""Each layer's style loss :math:`E_l` (Eq. 4) of ``image`` against ``style``, unweighted.
 
     Both are RGB images ``[1, 3, H, W]`` in [0, 1] seen by ``net``; ``layers`` defaults to the
     paper's five style layers. The style's Gram matrices are rescaled to the image's number of
     positions :math:`M_l`, as :func:`helpers.stylize` does, so the two may differ in size.
-    ``statistic``: another style statistic's :math:`E_l` (default: the paper's Gram matrices).
     """
     layers = list(STYLE_LAYERS if layers is None else layers)
-    statistic = GramStatistic() if statistic is None else statistic
+    statistic = GramStatistic()
     with torch.no_grad():
         fx, fs = net(image.to(net.device), layers), net(style.to(net.device), layers)
         out = {}

@@ -172,16 +172,12 @@ def seconds_per_step(net: VGG19, shape: tuple[int, int], *, bf16: bool = False, 
 # ---------------------------------------------------------------- what is a style? (notebook 11)
 
 
-def _paper_objective(net: VGG19, content, style, statistic, *, alpha: float) -> Objective:
-    shape = tuple(content.shape[-2:])
-    return Objective(
-        net,
-        content,
-        [style],
-        output_shape=shape,
-        layer_weights=resolve_layer_weights(STYLE_LAYERS, None),
-        alpha=alpha,
-        statistic=statistic,
+def _style_term(statistic, fx: dict, fs: dict) -> torch.Tensor:
+    r""":math:`\sum_l w_l E_l` with the paper's :math:`w_l = 1/5`, from the output's and the style's
+    responses at the five style layers, each computed once by the caller."""
+    return sum(
+        statistic.loss(fx[name], statistic.target(fs[name], fx[name].shape[2:].numel())) / len(STYLE_LAYERS)
+        for name in STYLE_LAYERS
     )
 
 
@@ -208,15 +204,18 @@ def style_loss_values(
     """
     net = net or vgg19()
     statistics = {name: style_statistic(name, seed=seed) for name in STYLE_LOSSES}
+    style_features: dict[int, dict] = {}  # the style read and seen once per size
     out: dict[str, dict[str, float]] = {}
     with torch.no_grad():
         for key, image in images.items():
             x = load_image(image).to(net.device)
-            style_img = load_image(style, max(x.shape[-2:])).to(net.device)  # the image's size
-            out[key] = {}
-            for name, statistic in statistics.items():
-                objective = _paper_objective(net, x, style_img, statistic, alpha=0.0)
-                out[key][name] = float(objective(x)[1]["style"])
+            side = max(x.shape[-2:])  # the style is read at the image's size
+            if side not in style_features:
+                style_features[side] = net(load_image(style, side).to(net.device), STYLE_LAYERS)
+            fx = net(x, STYLE_LAYERS)  # one pass through VGG19 for all four losses
+            out[key] = {
+                name: float(_style_term(st, fx, style_features[side])) for name, st in statistics.items()
+            }
     return out
 
 
@@ -240,14 +239,16 @@ def balanced_ratio(
     """
     net = net or vgg19()
     content_img = load_image(content, size).to(net.device)
-    style_img = load_image(style, size).to(net.device)
-    x0 = noise_image(tuple(content_img.shape[-2:]), seed=seed).to(net.device)
+    with torch.no_grad():
+        fs = net(load_image(style, size).to(net.device), STYLE_LAYERS)
+    x = noise_image(tuple(content_img.shape[-2:]), seed=seed).to(net.device).requires_grad_(True)
+    fx = net(x, STYLE_LAYERS)  # one forward pass, a backward pass per loss
     pulls = {}
     for name in ("gram", style_loss):
-        objective = _paper_objective(net, content_img, style_img, style_statistic(name, seed=seed), alpha=0.0)
-        x = x0.clone().requires_grad_(True)
-        objective(x)[1]["style"].backward()
-        pulls[name] = float(x.grad.norm())
+        (grad,) = torch.autograd.grad(
+            _style_term(style_statistic(name, seed=seed), fx, fs), x, retain_graph=True
+        )
+        pulls[name] = float(grad.norm())
     return STYLE_LOSSES["gram"].default_ratio * pulls[style_loss] / pulls["gram"]
 
 
@@ -267,7 +268,15 @@ def seconds_per_evaluation(
     content_img = load_image(content, size).to(net.device)
     style_img = load_image(style, size).to(net.device)
     statistic = style_statistic(style_loss)
-    objective = _paper_objective(net, content_img, style_img, statistic, alpha=statistic.default_ratio)
+    objective = Objective(
+        net,
+        content_img,
+        [style_img],
+        output_shape=tuple(content_img.shape[-2:]),
+        layer_weights=resolve_layer_weights(STYLE_LAYERS, None),
+        alpha=statistic.default_ratio,
+        statistic=statistic,
+    )
     x = noise_image(tuple(content_img.shape[-2:])).to(net.device).requires_grad_(True)
     times = []
     for _ in range(repeats + 1):

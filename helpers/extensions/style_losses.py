@@ -181,14 +181,14 @@ class SlicedWassersteinStatistic(StyleStatistic):
         return v.to(device)
 
     def target(self, features: torch.Tensor, positions: int) -> tuple[torch.Tensor, int, torch.Tensor | None]:
-        """The style's responses (projected anew when directions are redrawn) and, for fixed
-        directions, its sorted projections at the output's ``positions``, computed once."""
+        """With redrawn directions, the style's responses (projected anew at each evaluation); with
+        fixed ones, only its sorted projections at the output's ``positions``, computed once."""
         with torch.autocast(device_type=features.device.type, enabled=False):
             style = _flat(features)
             if self.resample:
                 return style, positions, None
             directions = self.draw(style.shape[1], style.device)
-            return style, positions, _sorted_projections(style, directions, positions)
+            return None, positions, _sorted_projections(style, directions, positions)  # responses not kept
 
     def loss(self, features: torch.Tensor, target: tuple) -> torch.Tensor:
         style, positions, wanted = target
