@@ -6,11 +6,13 @@ Using Convolutional Neural Networks" (CVPR 2016). Every notebook imports this pa
 The folders are floors; a module imports only from its own floor and the floors below it:
 
 1. ``base``        errors, the mode switch and the device; imports nothing of ours
-2. ``imaging``     images in and out, the example-image catalogue, atomic file writes
+2. ``imaging``     images and clips in and out, the example-image catalogue, atomic file writes
 3. ``core``        the paper: VGG19 and its weights, the losses (Eqs. 1-5), the objective
                    (Eq. 7), the optimiser, the result, memory estimates, the normalised network
-4. ``extensions``  the follow-up papers: colour, spatial control, coarse to fine, style losses
-5. ``synthesis``   the run settings, ``stylize`` and ``synthesize_texture``: the one-call API
+4. ``extensions``  the follow-up papers: colour, spatial control, coarse to fine, style losses,
+                   video's optical flow and temporal loss
+5. ``synthesis``   the run settings, ``stylize``, ``synthesize_texture`` and ``stylize_video``:
+                   the one-call API
 6. ``course``      what the notebooks use: plotting, exercises and their checks, analyses,
                    the paper's figures
 7. ``panels``      the interactive panels (ipywidgets), their logic and background runner
@@ -38,6 +40,7 @@ from .imaging.catalog import credits, example
 from .imaging.images import load_image, save_image, to_pil
 from .synthesis.stylize import noise_image, stylize
 from .synthesis.texture import synthesize_texture
+from .synthesis.video import stylize_video
 
 
 def __getattr__(name: str):
@@ -93,6 +96,7 @@ __all__ = [
     "show",
     "style_loss",
     "stylize",
+    "stylize_video",
     "synthesize_texture",
     "to_pil",
     "total_variation",

@@ -1,6 +1,6 @@
 """The command line: ``python -m helpers stylize CONTENT STYLE -o OUT.png``, ``texture``, ``batch``,
-``figures``, ``examples``. ``common`` holds what the commands share; ``commands`` and ``batch``
-the commands.
+``video``, ``figures``, ``examples``. ``common`` holds what the commands share; ``commands``,
+``batch`` and ``video`` the commands.
 
 Every failure the package foresees ends in one line on stderr and a non-zero exit status, never
 a traceback (set ``NST_DEBUG=1`` to see one). Ctrl-C during a run writes the best image so far
@@ -30,6 +30,7 @@ from .common import (  # noqa: F401 - the names tests and other code reach as he
     option_values,
     run_arguments,
 )
+from .video import add_video_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     _figures_parser(sub)
     _texture_parser(sub)
     add_batch_parser(sub)
+    add_video_parser(sub)
     ex = sub.add_parser("examples", help="list the example images and their credits")
     ex.set_defaults(func=cmd_examples)
     return parser

@@ -20,6 +20,7 @@ from PIL import Image
 from ..base.errors import SettingsError
 from .files import atomic_path
 from .images import to_pil
+from .video_io import write_video
 
 FORMATS = (".gif", ".mp4")
 
@@ -74,24 +75,11 @@ class Animation:
             raise SettingsError("no frames to write: the run ended before the first kept step")
         size = frames[-1].size
         frames = [f if f.size == size else f.resize(size, Image.LANCZOS) for f in frames]
-        with atomic_path(path) as tmp:
-            if path.suffix.lower() == ".gif":
+        if path.suffix.lower() == ".gif":
+            with atomic_path(path) as tmp:
                 frames[0].save(
                     tmp, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0
                 )
-            else:
-                import imageio.v3 as iio  # optional: checked by check_animation_path
-                import numpy as np
-
-                held = frames + [frames[-1]] * (fps - 1) if final is not None else frames
-                even = (size[0] // 2 * 2, size[1] // 2 * 2)  # H.264 in yuv420p needs even sides
-                held = [f if f.size == even else f.resize(even, Image.LANCZOS) for f in held]
-                movie = tmp.with_name(tmp.name + ".mp4")  # ffmpeg takes the container from the name
-                try:
-                    iio.imwrite(movie, np.stack([np.asarray(f) for f in held]), fps=fps, macro_block_size=1)
-                    if not movie.is_file() or movie.stat().st_size == 0:
-                        raise SettingsError(f"the video writer could not write {path.name}: try a .gif")
-                    os.replace(movie, tmp)
-                finally:
-                    movie.unlink(missing_ok=True)
+        else:  # the returned image held for a second, as in the GIF
+            write_video(frames + [frames[-1]] * (fps - 1) if final is not None else frames, path, fps)
         return path

@@ -36,8 +36,8 @@ MIN_SIDE = 16
 MAX_PIXELS = 2 * 89_478_485
 #: The EXIF tag that says how to turn the picture upright.
 ORIENTATION_TAG = 0x0112
-
-
+#: The files a folder of images (batch) or of frames (video) is read from.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 #: Enlarging an input more than this is warned about: the picture will be blurred.
 UPSCALE_LIMIT = 2.0
 

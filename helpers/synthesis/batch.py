@@ -20,10 +20,8 @@ from PIL import Image, ImageDraw, ImageOps
 
 from ..base.errors import SettingsError, StyleTransferError, one_line
 from ..imaging.files import atomic_path
-from ..imaging.images import load_image
+from ..imaging.images import IMAGE_SUFFIXES, load_image
 from .stylize import stylize
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff", ".gif")
 
 
 def expand_inputs(sources: Sequence[str | os.PathLike]) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -45,6 +45,10 @@ from .settings import INITS, PRECISIONS, Settings, options
 __all__ = ["INITS", "PRECISIONS", "Settings", "initial_image", "noise_image", "run", "stylize", "use_bf16"]
 
 NOISE_MEAN, NOISE_STD = 0.5, 0.03
+#: Turns a run's objective into one with more terms: ``(image) -> (total, terms)`` either way.
+Extend = Callable[
+    [Objective, Callable[[torch.Tensor], torch.Tensor]], Callable[[torch.Tensor], tuple[torch.Tensor, dict]]
+]
 
 
 def use_bf16(precision: str, device: torch.device) -> bool:
@@ -160,12 +164,16 @@ stylize.__signature__ = _signature(  # type: ignore[attr-defined]
 stylize.__doc__ = stylize.__doc__.replace("{options}", _docs(" " * 8))
 
 
-def run(content: ImageSource | None, style, settings: Settings) -> Result:
-    """:func:`stylize` with its options already checked: once, or once per scale (coarse to fine)."""
+def run(content: ImageSource | None, style, settings: Settings, *, extend: Extend | None = None) -> Result:
+    """:func:`stylize` with its options already checked: once, or once per scale (coarse to fine).
+
+    ``extend(objective, as_seen)`` may return an objective with terms of its own (video's temporal
+    loss); ``as_seen`` turns an image into what the optimiser works on (grey in luminance mode).
+    """
     if settings.save_every:
         frames = save_frames(settings.save_every, settings.save_prefix, settings.callback)
         settings = replace(settings, callback=frames)
-    once = partial(_run_once, content, style)
+    once = partial(_run_once, content, style, extend=extend)
     return coarse_to_fine(once, settings) if settings.scales is not None else once(settings)
 
 
@@ -236,7 +244,7 @@ def _load_images(content, sources: list, s: Settings, size: int, style_size: int
     return _Images(content_img, style_imgs, weights, shape, colour, spatial)
 
 
-def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
+def _run_once(content: ImageSource | None, style, s: Settings, *, extend: Extend | None = None) -> Result:
     """One optimisation at one size: resolve the defaults, refuse what cannot fit, load, optimise."""
     dev = resolve_device(s.device)
     size = default_size(dev) if s.size is None else s.size
@@ -305,7 +313,7 @@ def _run_once(content: ImageSource | None, style, s: Settings) -> Result:
         "scales": None,  # coarse to fine writes its own
     }
     result = optimize(
-        objective,
+        objective if extend is None else extend(objective, images.colour.image),
         images.colour.image(x0).to(dev),
         steps=s.steps,
         optimizer=s.optimizer,

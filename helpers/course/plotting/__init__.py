@@ -26,6 +26,7 @@ from .layers import (
     receptive_field_squares,
     unit_gradient_support,
 )
+from .motion import plot_flow
 from .optimisation import bar_panels, curves_and_images, final_loss_bars
 from .pixels import channel_histograms, input_histograms, pixel_patch
 from .representations import (
@@ -62,6 +63,7 @@ __all__ = [
     "markdown_table",
     "plot_bars",
     "plot_feature_clouds",
+    "plot_flow",
     "plot_filter_pairs",
     "plot_grams",
     "plot_maps",
