@@ -118,13 +118,13 @@ def stylize_video(
     clip = _clip(source, settings, frames)
     settings = replace(settings, size=max(clip.shape))
     out = _Output(output, clip, resume=resume, overwrite=overwrite)
-    flows = [_flows(clip.frames[i - 1], clip.frames[i]) for i in range(1, len(clip))]
+    flows: list[tuple[torch.Tensor, torch.Tensor]] = []  # (backward, weights) into frame i, as reached
     result = VideoResult([], list(clip.names), float(fps or clip.fps), output=out.target)
     plan = _Plan(settings, steps, first, gamma, independent)
     _render(clip, style, plan, out, flows, result, on_frame)
     done = len(result.frames)
     result.temporal_error = temporal_error(
-        result.frames, [b for _, b, _ in flows[: done - 1]], [c for *_, c in flows[: done - 1]]
+        result.frames, [b for b, _ in flows[: done - 1]], [c for _, c in flows[: done - 1]]
     )
     if result.stopped:
         result.message += f"; {done} finished frame(s) kept: run again with resume to continue"
@@ -150,6 +150,8 @@ def _render(clip: Clip, style, plan: _Plan, out: _Output, flows: list, result: V
         for i, frame in enumerate(clip.frames):
             if on_frame is not None:
                 on_frame(i, len(clip), clip.names[i])
+            if i > 0:
+                flows.append(_flows(clip.frames[i - 1], frame))
             done = out.finished(i)
             if done is None:
                 warm = i > 0 and not plan.independent
@@ -183,10 +185,10 @@ def _clip(source, s: Settings, frames: int | None) -> Clip:
     return Clip(images, source.names[: len(images)], source.fps)
 
 
-def _flows(previous: torch.Tensor, current: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(forward, backward, weights) between two input frames (see ``temporal.consistency``)."""
+def _flows(previous: torch.Tensor, current: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """(backward flow, weights) from frame i to frame i - 1 (see ``temporal.consistency``)."""
     forward, backward = optical_flow(previous, current), optical_flow(current, previous)
-    return forward, backward, consistency(forward, backward)
+    return backward, consistency(forward, backward)
 
 
 def _one_frame(
@@ -195,7 +197,7 @@ def _one_frame(
     """Frame ``i``: from noise, or from the previous stylised frame warped, plus the temporal loss."""
     if previous is None:
         return run(frame, style, s)
-    _, backward, weights = flows[i - 1]
+    backward, weights = flows[i - 1]
     warped = warp(previous, backward).clamp(0, 1)
 
     def extend(objective, as_seen):
