@@ -22,7 +22,8 @@ def plot_flow(
     ys, xs = torch.meshgrid(torch.arange(0, h, every), torch.arange(0, w, every), indexing="ij")
     u, v = flow[0, ys, xs], flow[1, ys, xs]
     ax.quiver(xs, ys, u, v, color="yellow", angles="xy", scale_units="xy", scale=1, width=0.004)
-    ax.set_title(f"flow: median {float(u.median()):+.2f} px across, {float(v.median()):+.2f} px down")
+    across, down = float(flow[0].median()), float(flow[1].median())
+    ax.set_title(f"flow: median {across:+.2f} px across, {down:+.2f} px down")
     ax.set_axis_off()
     if weights is not None:
         mask = axes[0, 1]
