@@ -28,7 +28,7 @@ help:
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebooks,test,video]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebooks,test,video,site]'
 	$(PY) -m ipykernel install --user --name nst-course --display-name "Python 3 (nst-course)" >/dev/null
 	touch $@
 
