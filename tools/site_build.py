@@ -59,7 +59,8 @@ def title_of(nb) -> str:
 
 def _shows_image(output) -> bool:
     data = output.get("data", {})
-    return any(kind in data for kind in IMAGE_TYPES) or "<img" in str(data.get("text/html", ""))
+    markup = str(data.get("text/html", "")) + str(data.get("text/markdown", ""))
+    return any(kind in data for kind in IMAGE_TYPES) or "<img" in markup or "![" in markup
 
 
 def _notice(images: set[str]) -> dict:
@@ -76,6 +77,22 @@ def _notice(images: set[str]) -> dict:
     return nbformat.v4.new_output("display_data", data={"text/html": text, "text/plain": "[left out]"})
 
 
+def _static_output(output):
+    """What a page can show of ``output``: a widget needs a live kernel, so a progress bar goes and
+    a panel leaves a note; anything else stays."""
+    import nbformat
+
+    if WIDGET not in output.get("data", {}):
+        return output
+    if re.search(r"\d+%\|", str(output["data"].get("text/plain", ""))):  # tqdm's "  0%|" bar
+        return None
+    note = (
+        '<div class="nst-widget">An interactive panel stands here when the notebook runs in Jupyter: '
+        "download the notebook to use it.</div>"
+    )
+    return nbformat.v4.new_output("display_data", data={"text/html": note, "text/plain": "[panel]"})
+
+
 def prepare(nb, *, public: bool) -> tuple[object, int]:
     """A copy of ``nb`` ready for the page: widget views (which need a live kernel) and the
     kernel's notes removed, and in a public build every output that may show a restricted image
@@ -89,9 +106,8 @@ def prepare(nb, *, public: bool) -> tuple[object, int]:
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        outputs = [o for o in cell.outputs if not (WIDGET in o.get("data", {}) and len(o["data"]) <= 2)]
-        for o in outputs:
-            o.get("data", {}).pop(WIDGET, None)
+        outputs = [_static_output(o) for o in cell.outputs]
+        outputs = [o for o in outputs if o is not None]
         if index in withheld:
             kept = [o for o in outputs if not _shows_image(o)]
             if len(kept) < len(outputs):

@@ -11,8 +11,10 @@ Both need to know where each image went, so:
 2. :func:`collect`, run by the executor outside the kernel, moves them into the cell's metadata
    (key :data:`KEY`), so the outputs stay as a learner sees them;
 3. :func:`derived_images` follows the images through the notebook's variables: a statement that
-   loaded an image, or reads a variable that may hold one, passes it on to every variable it
-   assigns and every object whose method it calls; a cell with such a statement may show it.
+   loaded an image, or reads a variable that may hold one (itself or through a function it calls),
+   passes it on to every variable it assigns and every object it changes in place (``x[i] =``,
+   ``x.append(...)``); a cell with such a statement may show it. An object handed to a function
+   that stores the image in it is not followed.
 """
 
 from __future__ import annotations
@@ -90,30 +92,47 @@ def _parse(source: str) -> ast.Module | None:
         return None
 
 
-def _bound(stmt: ast.AST) -> set[str]:
-    """Names a statement may change: assignment and loop targets (the base of ``x[i] =``, ``x.a =``),
-    definitions, and objects whose methods it calls (``x.append(...)``)."""
-    names = set()
-    for node in ast.walk(stmt):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names.add(node.id)
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_SCOPES += (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+class _Names:
+    """What a statement reads, binds and changes in place (``x[i] = ``, ``x.a = ``, ``x.append()``)
+    in the notebook's namespace; a nested function or comprehension adds only its free names."""
+
+    def __init__(self, node: ast.AST, *, inside: bool = False):
+        self.reads: set[str] = set()
+        self.binds: set[str] = set()
+        self.changes: set[str] = set()
+        self.defs: dict[str, set[str]] = {}  # function or class -> the free names its body reads
+        for child in ast.iter_child_nodes(node) if inside else [node]:  # inside: a scope's body
+            self._visit(child)
+
+    def _visit(self, node: ast.AST) -> None:
+        if isinstance(node, _SCOPES):
+            inner = _Names(node, inside=True)
+            args = getattr(node, "args", None) or ast.arguments(posonlyargs=[], args=[], kwonlyargs=[])
+            local = inner.binds | {a.arg for a in ast.walk(args) if isinstance(a, ast.arg)}
+            self.reads |= inner.reads - local
+            self.changes |= inner.changes - local
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.binds.add(node.name)
+                self.defs[node.name] = inner.reads - local
+            return
+        if isinstance(node, ast.Name):
+            (self.reads if isinstance(node.ctx, ast.Load) else self.binds).add(node.id)
         elif isinstance(node, (ast.Subscript, ast.Attribute)) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            names |= _base(node)
+            self.changes |= _base(node)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            names |= _base(node.func.value)
-    return names
+            self.changes |= _base(node.func.value)
+        for child in ast.iter_child_nodes(node):
+            self._visit(child)
 
 
 def _base(node: ast.AST) -> set[str]:
     while isinstance(node, (ast.Subscript, ast.Attribute)):
         node = node.value
     return {node.id} if isinstance(node, ast.Name) else set()
-
-
-def _read(stmt: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
 def _modules(stmt: ast.AST) -> set[str]:
@@ -142,14 +161,12 @@ def derived_images(nb, restricted: Iterable[str]) -> dict[int, set[str]]:
         shown = set()
         for stmt in tree.body:
             here = {n["image"] for n in notes if n["line"] is None or _inside(n["line"], [stmt])}
-            reads = _closure(_read(stmt), calls)
-            here = here.union(*(holds.get(name, set()) for name in reads))
+            names = _Names(stmt)
+            calls.update(names.defs)
+            here = here.union(*(holds.get(name, set()) for name in _closure(names.reads, calls)))
             modules |= _modules(stmt)
-            for node in ast.walk(stmt):
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                    calls[getattr(node, "name", "")] = _read(node)
             if here:
-                for name in _bound(stmt) - modules:
+                for name in (names.binds | names.changes) - modules:
                     holds[name] = holds.get(name, set()) | here
                 shown |= here
         if any(n["line"] is not None and not _inside(n["line"], tree.body) for n in notes):

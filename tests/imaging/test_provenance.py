@@ -46,6 +46,18 @@ def test_an_image_follows_assignments_methods_and_functions_but_not_unrelated_na
     }
 
 
+def test_names_local_to_a_comprehension_or_a_function_do_not_carry_an_image():
+    nb = notebook(
+        ("painting = helpers.load_image('picasso')", note(1)),
+        ("pairs = {v: painting for v in range(2)}", []),
+        ("def scale(a):\n    local = painting\n    return a", []),  # reads the painting: may pass it on
+        ("squares = [v * v for v in range(3)]", []),  # v was the comprehension's own
+        ("local = 2\ndef double(a):\n    return 2 * a", []),
+        ("double(local)", []),
+    )
+    assert provenance.derived_images(nb, {PICASSO}) == {0: {PICASSO}, 1: {PICASSO}, 2: {PICASSO}}
+
+
 def test_a_cell_without_a_line_or_that_cannot_be_parsed_counts_whole():
     nb = notebook(
         ("a = 1\nb = 2", note(None)),  # a background thread: no cell line
