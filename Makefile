@@ -62,7 +62,7 @@ test: venv chromium lint
 	NST_MODE=quick $(PY) -m pytest
 
 unit: venv
-	$(PY) -m pytest -m "not notebooks and not browser"
+	$(PY) -m pytest -m "not notebooks and not browser and not site"
 
 # JupyterLab in headless Chromium: runs notebook 08, moves the alpha/beta slider, clicks Run.
 browser: venv chromium
@@ -78,7 +78,7 @@ notebooks: venv
 SITE_MODE = $(or $(NST_MODE),lab)
 site: venv
 	$(PY) tools/notebooks.py execute --solutions --out rendered --mode $(SITE_MODE)
-	$(PY) tools/site_build.py --rendered rendered --mode $(SITE_MODE) $(if $(filter 1,$(PUBLIC)),--public)
+	$(PY) -m tools.site_build --rendered rendered --mode $(SITE_MODE) $(if $(filter 1,$(PUBLIC)),--public)
 
 # nbstripout (tools/notebooks.py says which options, and what the course adds to it).
 clean-notebooks: venv

@@ -1,6 +1,6 @@
 """Build the rendered course: a static site of the executed notebooks that works offline.
 
-    python tools/site_build.py [--rendered DIR] [--out DIR] [--public] [--mode MODE]
+    python -m tools.site_build [--rendered DIR] [--out DIR] [--public] [--mode MODE]
 
 reads the executed notebooks in ``DIR`` (``make site`` runs them into ``rendered/``, the solutions
 into ``rendered/solutions/``) and writes ``DIR/site``: ``index.html`` (the course table, the plan
@@ -31,12 +31,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from helpers.imaging import catalog, provenance
+from tools.site_index import index_page, page_shell
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # run as a script from anywhere
-
-from helpers.imaging import catalog, provenance  # noqa: E402
-from tools.site_index import index_page, page_shell  # noqa: E402
-
 NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml")
