@@ -140,7 +140,7 @@ def _links(text: str, names: list[str]) -> str:
         stem = match.group(2).rsplit("/", 1)[-1]
         return f'href="{stem}.html{match.group(3) or ""}"' if stem in stems else match.group(0)
 
-    return re.sub(r'href="((?:\.\./|solutions/)*([\w/]+))\.ipynb(#[^"]*)?"', swap, text)
+    return re.sub(r'href="((?:\.\./|solutions/)?(\d\d_\w+))\.ipynb(#[^"]*)?"', swap, text)
 
 
 def _nav(name: str, names: list[str], title: str) -> str:

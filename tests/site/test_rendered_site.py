@@ -189,12 +189,20 @@ def test_every_page_loads_offline_with_figures_typeset_math_and_no_errors(sites,
 
 
 def test_no_page_holds_an_error_output_and_links_lead_to_pages(executed, sites):
+    from tools import site_build
+
+    pages = [(site_build.page_name(name), name) for name in executed]
     for name, nb in executed.items():
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
         assert not errors, name
     for page in (OUT / "full").glob("*.html"):
-        for target in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', page.read_text(encoding="utf-8")):
+        text = page.read_text(encoding="utf-8")
+        for target in re.findall(r'href="([^"#:]+)(?:#[^"]*)?"', text):
             assert (OUT / "full" / target).exists(), f"{page.name} links to missing {target}"
+        if page.name != "index.html":  # the download is the clean notebook itself
+            (download,) = set(re.findall(r'href="([^"]+)"[^>]*>Download the notebook', text))
+            assert download == f"notebooks/{dict(pages)[page.name]}.ipynb", (page.name, download)
+            assert json.loads((OUT / "full" / download).read_text())["cells"]
 
 
 def _images(html_text: str) -> set[str]:
