@@ -175,7 +175,7 @@ def test_every_page_loads_offline_with_figures_typeset_math_and_no_errors(sites,
             seen["page"].screenshot(path=str(OUT / "index.png"))
             assert seen["figures"] == 0 and len(seen["page"].locator("img").all()) == 5  # the gallery
         if name == "07_style_transfer.html":
-            figure = seen["page"].locator(".jp-OutputArea-output img").nth(1)
+            figure = seen["page"].locator(".jp-Cell", has_text="figures.figure2(").locator("img").first
             figure.scroll_into_view_if_needed()
             seen["page"].screenshot(path=str(OUT / "07_style_transfer.png"))
         seen["page"].close()
