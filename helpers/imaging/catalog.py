@@ -53,7 +53,7 @@ class CatalogImage:
 
 
 #: Called with each catalogue entry that a program resolves to a file (``watch`` adds one): the
-#: rendered course uses it to learn which outputs show which image (helpers/course/provenance.py).
+#: rendered course uses it to learn which outputs show which image (helpers/imaging/provenance.py).
 _watchers: list[Callable[[CatalogImage], None]] = []
 
 
@@ -63,6 +63,7 @@ def watch(callback: Callable[[CatalogImage], None]) -> None:
 
 
 def notice(entry: CatalogImage) -> None:
+    """Tell the watchers that ``entry`` is being used."""
     for callback in _watchers:
         callback(entry)
 
