@@ -12,7 +12,7 @@ SHARED_IMAGES := $(abspath ../shared/images)
 NST_IMAGES ?= $(if $(wildcard $(SHARED_IMAGES)/*.jpg),$(SHARED_IMAGES),)
 export NST_IMAGES
 
-.PHONY: help venv lab test unit browser notebooks clean-notebooks check-notebooks figures gallery bench \
+.PHONY: help venv lab test unit browser notebooks site clean-notebooks check-notebooks figures gallery bench \
 	lint format clean chromium
 
 help:
@@ -22,13 +22,15 @@ help:
 	@echo "make figures    render the paper's figures into images/figures (see README)"
 	@echo "make gallery    render the README gallery into images/gallery (about 10 minutes)"
 	@echo "make notebooks  execute every notebook into rendered/ (NST_MODE=quick|lab|full, default full)"
+	@echo "make site       execute every notebook and solution (NST_MODE, default lab) and build the"
+	@echo "                rendered course in rendered/site (PUBLIC=1: the edition that may be published)"
 	@echo "make clean-notebooks  strip outputs and metadata from the notebooks (before a commit)"
 	@echo "make check-notebooks  fail if a notebook is not committed clean"
 	@echo "make bench      run the speed and memory benchmarks"
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebooks,test,video]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[notebooks,test,video,site]'
 	$(PY) -m ipykernel install --user --name nst-course --display-name "Python 3 (nst-course)" >/dev/null
 	touch $@
 
@@ -60,7 +62,7 @@ test: venv chromium lint
 	NST_MODE=quick $(PY) -m pytest
 
 unit: venv
-	$(PY) -m pytest -m "not notebooks and not browser"
+	$(PY) -m pytest -m "not notebooks and not browser and not site"
 
 # JupyterLab in headless Chromium: runs notebook 08, moves the alpha/beta slider, clicks Run.
 browser: venv chromium
@@ -69,6 +71,14 @@ browser: venv chromium
 # NST_MODE=lab make notebooks: the class's sizes; it prints each notebook's minutes.
 notebooks: venv
 	$(PY) tools/notebooks.py execute --out rendered $(if $(NST_MODE),--mode $(NST_MODE))
+
+# The rendered course (README, "Reading the course without running it"): every notebook and its
+# solutions executed into rendered/, then the static site in rendered/site/ (tools/site_build.py).
+# Lab mode by default: the pictures a class sees. PUBLIC=1 leaves out what may not be published.
+SITE_MODE = $(or $(NST_MODE),lab)
+site: venv
+	$(PY) tools/notebooks.py execute --solutions --out rendered --mode $(SITE_MODE)
+	$(PY) -m tools.site_build --rendered rendered --mode $(SITE_MODE) $(if $(filter 1,$(PUBLIC)),--public)
 
 # nbstripout (tools/notebooks.py says which options, and what the course adds to it).
 clean-notebooks: venv

@@ -2,12 +2,12 @@
 
     python tools/notebooks.py clean [NOTEBOOK ...]     strip outputs, counts and metadata
     python tools/notebooks.py check [NOTEBOOK ...]     exit 1 if any notebook is not clean
-    python tools/notebooks.py execute [--out DIR] [--mode quick|lab|full] [--quick] [NOTEBOOK ...]
-                                                       run top to bottom, write executed copies
+    python tools/notebooks.py execute [--out DIR] [--mode quick|lab|full] [--quick] [--solutions]
+                                      [NOTEBOOK ...]   run top to bottom, write executed copies
 
 Without NOTEBOOK, clean and check take every course notebook and every worked solution, execute
-the course notebooks. ``make clean-notebooks``, ``make check-notebooks`` and ``make notebooks`` call
-these.
+the course notebooks (with ``--solutions`` the solutions too, into ``DIR/solutions``).
+``make clean-notebooks``, ``make check-notebooks``, ``make notebooks`` and ``make site`` call these.
 
 Notebooks are committed clean (no outputs, no execution counts, no metadata but the kernel), so
 diffs stay readable and no image is ever committed inside an output cell.
@@ -121,14 +121,21 @@ def execute(path: Path, out_dir: Path, *, timeout: int = 3600) -> float:
     import nbformat
     from nbclient import NotebookClient
 
+    from helpers.imaging import provenance
+
     nb = nbformat.read(path, as_version=4)
     out_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
         NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(out_dir)}}
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            extra_arguments=provenance.KERNEL_ARGS,  # which cells use which images: for `make site`
+            resources={"metadata": {"path": str(out_dir)}},
         ).execute()
     finally:
+        provenance.collect(nb)
         nbformat.write(nb, out_dir / path.name)
     return time.perf_counter() - start
 
@@ -157,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     modes = ["quick", "lab", "full"]
     parser.add_argument("--mode", choices=modes, help="execute: sets NST_MODE (default: NST_MODE, else full)")
     parser.add_argument("--quick", action="store_const", const="quick", dest="mode", help="= --mode quick")
+    parser.add_argument("--solutions", action="store_true", help="execute: solutions too, into OUT/solutions")
     args = parser.parse_intermixed_args(argv)
     paths = [p.resolve() for p in args.notebooks]
     if args.command == "clean":
@@ -170,11 +178,12 @@ def main(argv: list[str] | None = None) -> int:
                 status = 1
         return status
     current, status, total = set_mode(args.mode), 0, 0.0
-    for path in paths or course_notebooks():
+    for path in paths or (all_notebooks() if args.solutions else course_notebooks()):
         start = time.perf_counter()
+        out = args.out / "solutions" if path.parent.name == "solutions" else args.out
         try:
-            execute(path, args.out)
-            outcome = f"-> {args.out / path.name}"
+            execute(path, out)
+            outcome = f"-> {out / path.name}"
         except Exception as error:  # one failing notebook must not hide the timings of the others
             last = (str(error).strip().splitlines() or [""])[-1][:200]
             outcome = f"FAILED ({type(error).__name__}: {last})"

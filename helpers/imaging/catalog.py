@@ -16,6 +16,7 @@ import functools
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,31 @@ class CatalogImage:
     def credit(self) -> str:
         """A one-line credit: "Artist, Title (year), licence"."""
         return f"{self.artist}, “{self.title}” ({self.year}); {self.licence}"
+
+
+#: Called with each catalogue entry that a program resolves to a file (``watch`` adds one): the
+#: rendered course uses it to learn which outputs show which image (helpers/imaging/provenance.py).
+_watchers: list[Callable[[CatalogImage], None]] = []
+
+
+def watch(callback: Callable[[CatalogImage], None]) -> None:
+    """Call ``callback(entry)`` whenever an example image is resolved, by name or by its file."""
+    _watchers.append(callback)
+
+
+def notice(entry: CatalogImage) -> None:
+    """Tell the watchers that ``entry`` is being used."""
+    for callback in _watchers:
+        callback(entry)
+
+
+def notice_path(path: Path) -> Path:
+    """Tell the watchers when ``path`` is a catalogue file opened by its path, not its name."""
+    if _watchers:
+        for entry in catalog().values():
+            if path.name == entry.filename:
+                notice(entry)
+    return path
 
 
 @functools.cache
@@ -107,6 +133,7 @@ def sha256(path: str | os.PathLike) -> str:
 def example(name: str) -> Path:
     """The local path of the example image ``name``: from ``$NST_IMAGES``, the cache, or the web."""
     entry = lookup(name)
+    notice(entry)
     folder = os.environ.get("NST_IMAGES")
     if folder:
         local = Path(folder).expanduser() / entry.filename

@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from ..base.errors import ImageError, ImageNotFoundError, SettingsError, TransparencyWarning, UpscaleWarning
-from .catalog import download_url, example
+from .catalog import download_url, example, notice_path
 from .files import atomic_path
 
 ImageSource = str | os.PathLike | Image.Image | torch.Tensor | np.ndarray | bytes | bytearray | memoryview
@@ -100,7 +100,7 @@ def _resolve_path(source: str | os.PathLike) -> Path:
     if path.is_dir():
         raise ImageNotFoundError(f"{path} is a directory: give the path of an image file inside it")
     if path.is_file():
-        return path
+        return notice_path(path)  # a catalogue image opened by its path is still that image
     looks_like_name = os.sep not in text and "/" not in text and not path.suffix
     if looks_like_name:
         return example(text)

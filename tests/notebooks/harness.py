@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import nbformat
 
+from helpers.imaging import provenance
 from tests.conftest import ARTIFACTS, ROOT
 
 NOTEBOOKS = ROOT / "notebooks"
@@ -128,10 +129,12 @@ def run_notebook(name: str, *, timeout: int = 600) -> Executed:
             nb,
             timeout=timeout,
             kernel_name="python3",
+            extra_arguments=provenance.KERNEL_ARGS,  # which cells use which example images: the site's
             resources={"metadata": {"path": str(workdir)}},
             on_cell_executed=lambda **kw: marks.append(time.perf_counter()),
         )
         client.execute()
+        provenance.collect(nb)  # the notes leave the outputs for the cell's metadata
     finally:
         if old is None:
             os.environ.pop("NST_MODE", None)
