@@ -1,4 +1,4 @@
-"""Images the course draws itself, to show one effect cleanly (notebook 11)."""
+"""Images and clips the course makes itself, to show one effect cleanly (notebooks 11 and 12)."""
 
 from __future__ import annotations
 

@@ -71,16 +71,27 @@ def warp(image: torch.Tensor, flow: torch.Tensor, *, fill: torch.Tensor | None =
 
 
 def consistency(forward: torch.Tensor, backward: torch.Tensor) -> torch.Tensor:
-    r"""The per-pixel weights :math:`\vec c` of frame :math:`i` (``[1, 1, H, W]``, 0 or 1).
+    r"""The per-pixel weights :math:`\vec c` of frame :math:`i` (``[1, 1, H, W]``, 0 or 1): 0 where
+    any of the three tests of :func:`rejections` fires, 1 elsewhere."""
+    parts = rejections(forward, backward)
+    return (~(parts["disoccluded"] | parts["motion boundary"] | parts["outside"])).float()[None, None]
 
-    ``forward`` is the flow from frame :math:`i-1` to :math:`i`, ``backward`` from :math:`i` to
-    :math:`i-1` (so that the previous frame warped by ``backward`` lies on frame :math:`i`).
-    With :math:`\tilde w(p) = w(p + \hat w(p))` the forward flow carried to frame :math:`i`,
-    a pixel is disoccluded where :math:`|\tilde w + \hat w|^2 > 0.01(|\tilde w|^2 + |\hat w|^2) + 0.5`
-    (the two flows do not undo each other), and on a motion boundary where
-    :math:`|\nabla\hat u|^2 + |\nabla\hat v|^2 > 0.01|\hat w|^2 + 0.002`; both get weight 0
-    (Ruder et al. 2016, Sec. 3.1, after Sundaram et al. 2010). Pixels whose source lies outside
-    the previous frame get 0 too: nothing there was stylised before.
+
+def rejections(forward: torch.Tensor, backward: torch.Tensor) -> dict[str, torch.Tensor]:
+    r"""The three reasons a pixel of frame :math:`i` gets weight 0, each a ``[H, W]`` bool mask.
+
+    ``forward`` is the flow :math:`w` from frame :math:`i-1` to :math:`i`, ``backward`` the flow
+    :math:`\hat w` from :math:`i` to :math:`i-1` (the previous frame warped by it lies on frame
+    :math:`i`). With :math:`\tilde w(p) = w(p + \hat w(p))` the forward flow carried to frame
+    :math:`i`:
+
+    * ``"disoccluded"``: :math:`|\tilde w + \hat w|^2 > 0.01(|\tilde w|^2 + |\hat w|^2) + 0.5`, the
+      two flows do not undo each other (an occlusion, or a flow that is simply wrong);
+    * ``"motion boundary"``: :math:`|\nabla\hat u|^2 + |\nabla\hat v|^2 > 0.01|\hat w|^2 + 0.002`;
+    * ``"outside"``: the pixel's source lies outside frame :math:`i-1` (nothing there was stylised).
+
+    The first two are Ruder et al.'s (2016), after Sundaram et al. (2010); their code zeroes the
+    third too.
     """
     carried = warp(forward[None], backward)[0]
     round_trip = (carried + backward).pow(2).sum(0)
@@ -90,13 +101,17 @@ def consistency(forward: torch.Tensor, backward: torch.Tensor) -> torch.Tensor:
     du = _gradient_squared(backward[0])
     dv = _gradient_squared(backward[1])
     boundary = du + dv > BOUNDARY_A * backward.pow(2).sum(0) + BOUNDARY_B
+    return {"disoccluded": disoccluded, "motion boundary": boundary, "outside": outside(backward)}
+
+
+def outside(backward: torch.Tensor) -> torch.Tensor:
+    """Where ``backward`` leads outside the previous frame (``[H, W]`` bool)."""
     h, w = backward.shape[-2:]
     ys, xs = torch.meshgrid(
         torch.arange(h, dtype=torch.float32), torch.arange(w, dtype=torch.float32), indexing="ij"
     )
     x, y = xs + backward[0], ys + backward[1]
-    outside = (x < 0) | (x > w - 1) | (y < 0) | (y > h - 1)
-    return (~(disoccluded | boundary | outside)).float()[None, None]
+    return (x < 0) | (x > w - 1) | (y < 0) | (y > h - 1)
 
 
 def _gradient_squared(u: torch.Tensor) -> torch.Tensor:
@@ -106,7 +121,7 @@ def _gradient_squared(u: torch.Tensor) -> torch.Tensor:
 
 
 def temporal_loss(image: torch.Tensor, warped: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
-    r""":math:`\mathcal{L}_{temporal} = \frac{1}{D}\sum_k c_k (x_k - \omega_k)^2` (Ruder et al., Eq. 7)."""
+    r"""The short-term temporal loss :math:`\frac{1}{D}\sum_k c_k (x_k - \omega_k)^2`."""
     return (weights * (image - warped).pow(2)).sum() / image.numel()
 
 

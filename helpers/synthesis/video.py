@@ -4,7 +4,8 @@ The first frame is stylised as a picture (``first_steps`` from faint noise). Eve
 :math:`i` starts from the stylised frame :math:`i-1` warped along the input's optical flow, and
 minimises :math:`\alpha\mathcal{L}_{content} + \beta\mathcal{L}_{style} + \gamma\mathcal{L}_{temporal}`
 (:mod:`helpers.extensions.temporal`) for ``steps`` evaluations. ``independent=True`` is the
-baseline the paper compares against: every frame from noise, ``first_steps`` each, no temporal term.
+baseline the paper compares against: every frame from fresh noise (seed + frame index), with
+``first_steps`` each and no temporal term.
 
 Frames are written as they finish (one PNG per input frame), so Ctrl-C keeps every finished
 frame and ``resume=True`` continues a stopped run from them.
@@ -31,12 +32,12 @@ from ..imaging.video_io import VIDEO_OUTPUTS, Clip, read_clip, require_video_ext
 from .settings import Settings
 from .stylize import run
 
-#: gamma, the temporal loss's weight against beta = 1. Ruder et al.'s 1e3 (against a style weight
-#: of 1e2, in their code's units: 0-255 pixels, mean squares) is 1e8-1e10 in ours, depending on the
-#: layer compared. Measured on notebook 12's clip (Tübingen x Starry Night, 128 px, 5 frames, 100
-#: then 50 steps), flicker / mean style loss of the frames after the first: each frame on its own
-#: 0.0200 / 1.52e6; warped start, gamma 0: 0.0020 / 1.19e6; 1e9: 0.0003 / 1.56e6 (67x less
-#: flicker, 1.03x the style loss); 3e9: 0.00013 / 1.91e6 (1.26x: the style starts to suffer).
+#: gamma, the temporal loss's weight against beta = 1. Ruder et al.'s code weighs it 1e3 against a
+#: style weight of 1e2, with 0-255 pixels and mean squares; our losses are scaled differently, so
+#: that number does not carry over. Measured instead (Tübingen x Starry Night, 160 px, 6 frames,
+#: 150 then 75 steps, notebook 12 in full mode): each frame on its own 0.0166 flicker; gamma 1e9
+#: 0.00027, 62x less, at 1.04x the style loss; at 256 px from the command line, 71x less at 1.04x.
+#: An earlier sweep at 128 px: 3e9 left 2.3x less flicker than 1e9 but raised the style loss 1.26x.
 TEMPORAL_WEIGHT = 1e9
 #: Steps for every frame after the first: they start from the warped previous frame, which is
 #: already most of the way there (the paper: 2000 for the first frame, 1000 for the rest).
@@ -97,7 +98,8 @@ def stylize_video(
         steps: evaluations for each frame after the first; ``first_steps`` for the first
             (default: stylize's 300).
         temporal_weight: :math:`\gamma`, against :math:`\beta = 1`; 0 keeps only the warped start.
-        independent: every frame from noise with ``first_steps`` and no temporal loss (the baseline).
+        independent: every frame from fresh noise with ``first_steps`` and no temporal loss (the
+            baseline; frame i uses ``seed + i``).
         fps: the output's frame rate (default: the input's).
         frames: only the first this many frames.
         resume: keep the frames already in ``output`` and continue; ``overwrite``: start again.
@@ -156,7 +158,8 @@ def _render(clip: Clip, style, plan: _Plan, out: _Output, flows: list, result: V
             if done is None:
                 warm = i > 0 and not plan.independent
                 steps = plan.steps if warm else plan.first_steps
-                per_frame = replace(plan.settings, steps=steps, shape=clip.shape)
+                seed = plan.settings.seed + (i if plan.independent else 0)  # fresh noise for each
+                per_frame = replace(plan.settings, steps=steps, shape=clip.shape, seed=seed)
                 previous = result.frames[-1] if warm else None
                 stylised = _one_frame(frame, style, per_frame, previous, flows, i, plan.gamma)
                 if stylised.stopped == "interrupted":

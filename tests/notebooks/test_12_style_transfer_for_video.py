@@ -38,3 +38,14 @@ def test_three_methods_are_measured_and_the_prose_reports_the_ratios(nb):
 def test_the_clip_is_shown_playing(nb):
     outputs = [o for cell in nb.notebook.cells if cell.cell_type == "code" for o in cell.outputs]
     assert any("image/gif" in o.get("data", {}) for o in outputs)
+
+
+def test_the_consistency_tests_are_shown_apart_and_fire_on_the_fast_pan(nb):
+    slow, fast = nb["shares"]["our clip (pan 0.12)"], nb["shares"]["fast pan (pan 0.5)"]
+    assert slow["outside"] > 0  # the pan brings new ground into view
+    assert fast["disoccluded"] > slow["disoccluded"] and fast["c = 1"] < slow["c = 1"]  # DIS loses track
+    assert nb["with_c"] <= nb["without_c"]  # the weights only ever drop terms
+
+
+def test_flicker_is_measured_with_the_true_motion(nb):
+    assert nb["input_flicker"] >= 0 and f"{nb['input_flicker']:.5f}" in nb.output_text()
