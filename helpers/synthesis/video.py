@@ -34,10 +34,12 @@ from .stylize import run
 
 #: gamma, the temporal loss's weight against beta = 1. Ruder et al.'s code weighs it 1e3 against a
 #: style weight of 1e2, with 0-255 pixels and mean squares; our losses are scaled differently, so
-#: that number does not carry over. Measured instead (Tübingen x Starry Night, 160 px, 6 frames,
-#: 150 then 75 steps, notebook 12 in full mode): each frame on its own 0.0166 flicker; gamma 1e9
-#: 0.00027, 62x less, at 1.04x the style loss; at 256 px from the command line, 71x less at 1.04x.
-#: An earlier sweep at 128 px: 3e9 left 2.3x less flicker than 1e9 but raised the style loss 1.26x.
+#: that number does not carry over. Measured instead (notebook 12 in full mode: Tübingen x Starry
+#: Night, 160 px, 6 frames, 150 then 75 steps, flicker by the camera's true motion): each frame on
+#: its own from fresh noise 0.0211, gamma 1e9 0.00060 (35x less) at 1.05x the style loss, close to
+#: the input clip's own 0.00054. At 256 px from the command line (flicker by DIS's flow): 71x less
+#: at 1.04x. An earlier sweep at 128 px: 3e9 left 2.3x less flicker than 1e9 but raised the style
+#: loss 1.26x over the independent frames' (we allow 1.2x).
 TEMPORAL_WEIGHT = 1e9
 #: Steps for every frame after the first: they start from the warped previous frame, which is
 #: already most of the way there (the paper: 2000 for the first frame, 1000 for the rest).

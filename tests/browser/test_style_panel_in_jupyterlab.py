@@ -18,28 +18,17 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, chromium, free_port, http_status
 from tests.conftest import ARTIFACTS, ROOT
 
 NOTEBOOK = ROOT / "notebooks" / "08_tradeoffs.ipynb"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OUT = ARTIFACTS / "browser"
 # The machine may be shared and slow: generous waits, while pytest-timeout ends a stalled run.
 SLOW_MS = 420_000
@@ -63,17 +52,6 @@ pytestmark = [
     pytest.mark.skipif(_missing() is not None, reason=_missing() or ""),
 ]
 TIMINGS: dict[str, float] = {}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _http(url: str, method: str = "GET", timeout: float = 2.0) -> int:
-    with urllib.request.urlopen(urllib.request.Request(url, method=method), timeout=timeout) as r:
-        return r.status
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +79,7 @@ def jupyter_server(tmp_path_factory):
         NST_QUICK="1",  # the kernel inherits it: tiny images and few steps
         PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
-    port, token = _free_port(), secrets.token_hex(16)
+    port, token = free_port(), secrets.token_hex(16)
     log_path = root / "server.log"
     cmd = [
         sys.executable,
@@ -128,7 +106,7 @@ def jupyter_server(tmp_path_factory):
                         f"jupyter lab exited {proc.returncode}:\n{log_path.read_text()[-3000:]}"
                     )
                 try:
-                    if _http(f"{base}/api/status?token={token}") == 200:
+                    if http_status(f"{base}/api/status?token={token}") == 200:
                         break
                 except OSError:
                     pass
@@ -142,7 +120,7 @@ def jupyter_server(tmp_path_factory):
         finally:
             if proc.poll() is None:  # the REST shutdown also stops the kernels it started
                 try:
-                    _http(f"{base}/api/shutdown?token={token}", method="POST")
+                    http_status(f"{base}/api/shutdown?token={token}", method="POST")
                     proc.wait(timeout=30)
                 except Exception:
                     proc.terminate()  # our own PID only
@@ -157,20 +135,8 @@ def jupyter_server(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),  # a fresh profile every run
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1500},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), width=1400, height=1500) as context:
+        yield context
 
 
 def _src(page, selector: str) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_style_panel_in_jupyterlab import CHROMIUM, CHROMIUM_ARGS, _free_port, _http
+from tests.browser.chromium import CHROMIUM, chromium, free_port, http_status
 from tests.conftest import ARTIFACTS
 from tests.notebooks.harness import notebook_names, run_notebook, solution_names
 
@@ -72,7 +72,7 @@ def sites(executed) -> dict[str, dict[str, int]]:
 @pytest.fixture(scope="module")
 def server(sites):
     """``python -m http.server`` on a free loopback port, serving the artifacts' site folder."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(OUT)],
         stdout=subprocess.DEVNULL,
@@ -82,7 +82,7 @@ def server(sites):
     try:
         for _ in range(100):
             try:
-                if _http(f"{base}/full/index.html") == 200:
+                if http_status(f"{base}/full/index.html") == 200:
                     break
             except OSError:
                 time.sleep(0.1)
@@ -94,20 +94,8 @@ def server(sites):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")),
-            executable_path=CHROMIUM,
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 900},
-        )
-        try:
-            yield context
-        finally:
-            context.close()
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), width=1280, height=900) as context:
+        yield context
 
 
 # Text a reader sees outside code: what MathJax left of the Markdown (cells and outputs).
