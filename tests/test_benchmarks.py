@@ -39,7 +39,7 @@ def test_benchmarks_run_in_quick_mode(images_dir):
     # as `make bench` runs it: `python -m` from the root folder, which puts that folder on the path
     env = dict(os.environ, NST_MODE="quick")
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "compare", "absolute", "quality"],
+        [sys.executable, "-m", "benchmarks.run", "compare", "absolute", "quality", "goal"],
         capture_output=True,
         text=True,
         timeout=600,
@@ -50,3 +50,14 @@ def test_benchmarks_run_in_quick_mode(images_dir):
     out = run.stdout
     assert "tutorial structure (fp32)" in out and "helpers.stylize (fp32)" in out
     assert "speed-up" in out and "GFLOP/s" in out and "target: total loss" in out
+    # the goal: the plain loop, another seed, the defaults and coarse to fine, each with a time or
+    # "not reached", and the PSNR against the loop's picture
+    goal = out[out.index("## goal") :]
+    for route in (
+        "plain loop (fp32, eager), seed 0",
+        "plain loop, seed 1",
+        "package defaults",
+        "coarse to fine",
+    ):
+        assert route in goal
+    assert goal.count(" dB") == 3

@@ -42,6 +42,10 @@ class UpscaleWarning(UserWarning):
     """An input was enlarged more than twice its size to reach the size asked for: expect blur."""
 
 
+class CompileWarning(UserWarning):
+    """torch.compile failed on this machine (no C++ compiler, an unsupported platform): eager it is."""
+
+
 class StopOptimization(Exception):  # noqa: N818 - reads like StopIteration, which it mirrors
     """Raise from a ``stylize`` callback to end the run early and keep the best image."""
 

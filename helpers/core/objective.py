@@ -11,7 +11,7 @@ costs one pass through VGG19, only as deep as the deepest layer in use.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import torch
 
@@ -48,6 +48,8 @@ class Objective:
         self.net = net
         self.statistic = GramStatistic() if statistic is None else statistic
         self.bf16 = bf16
+        #: What computes :meth:`layer_losses` (None: the method itself, eager; see compiled.py).
+        self.evaluator: Callable[[torch.Tensor], dict[str, torch.Tensor]] | None = None
         self.alpha, self.beta, self.tv_weight = alpha, beta, tv_weight
         self.content_layers = list(content_layers) if content is not None else []
         self.style_layers = list(style_layers) if styles else []
@@ -84,18 +86,29 @@ class Objective:
         with torch.autocast(self.net.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             return self.net(image, layers)
 
-    def __call__(self, image: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def layer_losses(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
+        r"""One pass through VGG19 and each layer's unweighted loss: ``"content/conv4_2"`` (Eq. 1)
+        and ``"style0/conv1_1"`` (:math:`E_l` of Eq. 4 against style image 0).
+
+        This is the part of an evaluation that :mod:`helpers.core.compiled` may compile; the
+        weights (:math:`\alpha, \beta, w_l`) are applied outside it, so changing them reuses the graph.
+        """
         feats = self.features(image, self.layers)
-        zero = image.new_zeros(())
-        l_content = zero
-        for name in self.content_layers:
-            l_content = l_content + content_loss(feats[name], self.content_targets[name])
-        style_terms = []
+        targets = self.content_targets
+        losses = {f"content/{n}": content_loss(feats[n], targets[n]) for n in self.content_layers}
         for i in range(len(self.style_targets)):
-            l_style = zero
             for name in self.style_layers:
-                l_style = l_style + self.layer_weights[name] * self.style_layer_loss(i, name, feats[name])
-            style_terms.append(l_style)
+                losses[f"style{i}/{name}"] = self.style_layer_loss(i, name, feats[name])
+        return losses
+
+    def __call__(self, image: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        losses = (self.evaluator or self.layer_losses)(image)
+        zero = image.new_zeros(())
+        l_content = sum((losses[f"content/{n}"] for n in self.content_layers), zero)
+        style_terms = [
+            sum((self.layer_weights[n] * losses[f"style{i}/{n}"] for n in self.style_layers), zero)
+            for i in range(len(self.style_targets))
+        ]
         l_style = sum((w * s for w, s in zip(self.style_weights, style_terms)), zero)
         l_tv = total_variation(image) if self.tv_weight else zero
         total = self.alpha * l_content + self.beta * l_style + self.tv_weight * l_tv

@@ -128,6 +128,7 @@ def stylize_kwargs(
         **(preview_run() if mode == "preview" else {}),
         "weights": weights,
         "device": device,
+        "compile": False,  # an interactive run never waits for a compilation
         "progress": False,
     }
 

@@ -157,6 +157,25 @@ def optional_check(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda value: None if value is None else check(value)
 
 
+def check_bool(name: str) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise SettingsError(f"{name} must be True, False or None (automatic), got {value!r}")
+        return value
+
+    return check
+
+
+def none_for(word: str) -> Callable[[str], str | None]:
+    """A command-line word that stands for ``None`` (``--weights none``)."""
+    return lambda value: None if value == word else value
+
+
+def on_off_auto(value: str | None) -> bool | None:
+    """``--compile on|off|auto`` as ``True``, ``False`` or ``None``."""
+    return {"on": True, "off": False}.get(value)  # "auto", or the flag not given: None
+
+
 def check_layer_names(what: str) -> Callable[[Any], tuple[str, ...]]:
     return lambda value: tuple(check_layers(value, what=what))
 

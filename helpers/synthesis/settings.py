@@ -11,12 +11,9 @@ says what to do) and how it appears elsewhere:
   ``"resolved"`` (the value the run used, e.g. the size ``None`` stood for), a function of the
   value, or a reason it is not saved.
 
-Everything else is derived from this one declaration: ``stylize``'s signature and the options part
-of its docstring, the CLI's options (:mod:`helpers.cli`), the panel's controls and its settings
-(:mod:`helpers.panels`), coarse to fine (``dataclasses.replace``) and the saved JSON. Adding an
-option means adding a field here and writing the code that uses it; nothing else.
-
-It sits on the synthesis floor: its checks come from the floors below.
+Everything else is derived from this declaration: ``stylize``'s signature and docstring, the CLI
+(:mod:`helpers.cli`), the panel (:mod:`helpers.panels`), coarse to fine and the saved JSON. Adding
+an option means adding a field here and the code that uses it; its checks come from the floors below.
 """
 
 from __future__ import annotations
@@ -48,6 +45,7 @@ from .option_spec import (
     Cli,
     Control,
     Option,
+    check_bool,
     check_callable,
     check_choice,
     check_count,
@@ -63,6 +61,8 @@ from .option_spec import (
     full_steps,
     gram_ratio,
     jsonable,
+    none_for,
+    on_off_auto,
     option,
     optional_check,
     panel_layers,
@@ -79,8 +79,7 @@ from .option_spec import (
 class Settings:
     """Every option of :func:`helpers.stylize`, checked when made (one line on a bad value).
 
-    ``Settings(ratio=1e-4)`` checks and keeps the options; ``dataclasses.replace(s, size=512)``
-    makes a checked copy. ``Settings.of(**options)`` does the same and names a misspelt option.
+    ``dataclasses.replace(s, size=512)`` makes a checked copy; ``Settings.of`` names a misspelt option.
     """
 
     ratio: float | None = option(
@@ -245,13 +244,7 @@ class Settings:
         "VGG19's weights: 'caffe' (the paper's, offline), 'torchvision', or None (random and fast; "
         "'none' on the command line)",
         check=check_choice("weights", WEIGHT_SETS),
-        cli=Cli(
-            "--weights",
-            RUN,
-            "none",
-            choices=("caffe", "torchvision", "none"),
-            to_option=lambda v: None if v == "none" else v,
-        ),
+        cli=Cli("--weights", RUN, "none", choices=(*WEIGHT_SETS[:-1], "none"), to_option=none_for("none")),
         panel="given when the panel is made: StylePanel(weights=...)",
     )
     precision: str = option(
@@ -261,6 +254,14 @@ class Settings:
         check=check_choice("precision", PRECISIONS),
         cli=Cli("--precision", RUN, "fp32", choices=PRECISIONS),
         panel=NOT_IN_PANEL,
+        saved="resolved",
+    )
+    compile: bool | None = option(
+        None,
+        "torch.compile the evaluations: None (only where the time saved exceeds the warm-up), True or False",
+        check=optional_check(check_bool("compile")),
+        cli=Cli("--compile", RUN, "on", choices=("auto", "on", "off"), to_option=on_off_auto),
+        panel="interactive runs never wait for a compilation: the panel runs eager",
         saved="resolved",
     )
     device: str | torch.device | None = option(
@@ -315,8 +316,7 @@ class Settings:
     )
     save_every: int = option(
         0,
-        "every N steps, save the image as PREFIX_step0050.png (PREFIX: save_prefix; the command "
-        "line's OUTPUT without its suffix); 0: off",
+        "every N steps, save the image as PREFIX_step0050.png (PREFIX: save_prefix); 0: off",
         check=check_whole("save_every", 0),
         cli=Cli("--save-every", STYLIZE, "2", parse=int, metavar="N"),
         panel="the panel shows the image as it forms",

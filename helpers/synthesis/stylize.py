@@ -30,6 +30,7 @@ import torch
 from ..base.config import default_size, resolve_device
 from ..base.errors import ImageError, SettingsError
 from ..core import memory
+from ..core.compiled import compile_objective
 from ..core.layers import layer_index, min_side
 from ..core.objective import Objective, resolve_layer_weights
 from ..core.optimize import DEFAULT_LR, Callback, optimize
@@ -292,26 +293,10 @@ def _run_once(content: ImageSource | None, style, s: Settings, *, extend: Extend
         statistic=statistic,
         **images.spatial,
     )
+    compiled = compile_objective(objective, mode=s.compile, steps=s.steps)
     first_style = images.styles[0] if images.styles else None
     x0 = initial_image(s.init, content=images.content, style=first_style, shape=images.shape, seed=s.seed)
-    saved = {  # the options as given, then what the run used where they left it open
-        **s.saved(),
-        "content": _name(content),
-        "style": [_name(src) for src in sources],
-        "size": size,
-        "shape": list(images.shape),
-        "ratio": ratio,
-        "alpha": objective.alpha,
-        "beta": objective.beta,
-        "content_layers": list(s.content_layers) if images.content is not None else [],
-        "style_layers": list(s.style_layers) if images.styles else [],
-        "layer_weights": weights_l if images.styles else {},
-        "style_weights": objective.style_weights,
-        "lr": lr,
-        "precision": "bf16" if bf16 else "fp32",
-        "device": str(dev),
-        "scales": None,  # coarse to fine writes its own
-    }
+    saved = _saved(s, content, sources, images, objective, size=size, ratio=ratio, lr=lr, bf16=bf16, dev=dev)
     result = optimize(
         objective if extend is None else extend(objective, images.colour.image),
         images.colour.image(x0).to(dev),
@@ -323,7 +308,33 @@ def _run_once(content: ImageSource | None, style, s: Settings, *, extend: Extend
         settings=saved,
     )
     result.image = images.colour.finish(result.image)
+    result.settings["compile"] = compiled is not None and compiled.used  # what the run did
     return result
+
+
+def _saved(
+    s: Settings, content, sources: list, images: _Images, objective: Objective, *, size, ratio, lr, bf16, dev
+) -> dict:
+    """The options as given, then what the run used where they left it open (the JSON's settings)."""
+    return {
+        **s.saved(),
+        "content": _name(content),
+        "style": [_name(src) for src in sources],
+        "size": size,
+        "shape": list(images.shape),
+        "ratio": ratio,
+        "alpha": objective.alpha,
+        "beta": objective.beta,
+        "content_layers": list(s.content_layers) if images.content is not None else [],
+        "style_layers": list(s.style_layers) if images.styles else [],
+        "layer_weights": objective.layer_weights if images.styles else {},
+        "style_weights": objective.style_weights,
+        "lr": lr,
+        "precision": "bf16" if bf16 else "fp32",
+        "compile": s.compile,  # True or False once the run has chosen
+        "device": str(dev),
+        "scales": None,  # coarse to fine writes its own
+    }
 
 
 def _check_depth(images: _Images, layers: list[str]) -> None:

@@ -34,6 +34,7 @@ def test_stylize_kwargs_is_a_plain_function(content64, style64):
     assert kw["content"] is content64 and kw["style"] is style64
     assert (kw["size"], kw["steps"], kw["ratio"]) == (80, 7, 1e-4)
     assert kw["style_layers"] == list(STYLE_LAYERS) and kw["preserve_color"] is None
+    assert kw["compile"] is False  # an interactive run never waits for a compilation
     # all style layers off: the content alone is reconstructed
     off = settings.copy(layers_on=dict.fromkeys(STYLE_LAYERS, False))
     kw = stylize_kwargs(off, sources, mode="preview")
