@@ -218,8 +218,8 @@ print(json.dumps({"peak": peak, "estimate": est.total - est.weights}))
 
 
 # bf16 at 512 px where the CPU runs it natively; elsewhere PyTorch emulates it (this test took
-# over 7 minutes at 512 px on a CPU without it), so the same estimate is checked at 320 px.
-BF16_SIZE = 512 if use_bf16("auto", torch.device("cpu")) else 320
+# over 7 minutes at 512 px, 3 at 320 px, on a CPU without it), so the estimate is checked at 192 px.
+BF16_SIZE = 512 if use_bf16("auto", torch.device("cpu")) else 192
 
 
 @pytest.mark.skipif(not Path("/proc/self/clear_refs").exists(), reason="needs Linux's peak-RSS reset")
