@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import resource
@@ -43,6 +42,7 @@ import torch
 import helpers
 from benchmarks import time_to_picture
 from benchmarks import tutorial_baseline as tb
+from benchmarks.time_to_picture import psnr
 from helpers import choose
 from helpers.core.objective import Objective, resolve_layer_weights
 from helpers.core.optimize import optimize
@@ -373,11 +373,6 @@ def section_levers(size: int, evaluations: int, device: torch.device) -> dict:
     for label, t in results.items():
         print(f"{label:58} {t:7.3f} s/eval  ({base / t:.2f}x of the first)")
     return results
-
-
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    mse = torch.mean((a.float() - b.float()) ** 2).item()
-    return 10 * math.log10(1.0 / max(mse, 1e-12))
 
 
 def section_precision(size: int, steps: int, device: torch.device, out: Path | None) -> dict:

@@ -73,3 +73,14 @@ def camera_flow(shape: tuple[int, int], t: int, frames: int, *, pan: float = 0.1
     dx = ((s_now * ux + c_now - c_before) / s_before - ux) * w / 2
     dy = ((s_now * uy) / s_before - uy) * h / 2
     return torch.stack([dx.expand(h, w), dy[:, None].expand(h, w)])
+
+
+def camera_flicker(frames: list, *, pan: float = 0.12, zoom: float = 1.1) -> float:
+    """The flicker of stylised :func:`camera_clip` frames measured with the camera's true motion:
+    the mean of :func:`~helpers.extensions.temporal.temporal_error` over the pixels in view."""
+    from ..extensions.temporal import outside, temporal_error
+
+    shape = tuple(frames[0].shape[-2:])
+    flows = [camera_flow(shape, t, len(frames), pan=pan, zoom=zoom) for t in range(1, len(frames))]
+    errors = temporal_error(frames, flows, [(~outside(f)).float()[None, None] for f in flows])
+    return sum(errors) / len(errors)

@@ -149,3 +149,16 @@ def temporal_error(
         c = weights[i - 1].expand_as(moved)
         errors.append(float(((frames[i] - moved).pow(2) * c).sum() / c.sum().clamp_min(1)))
     return errors
+
+
+def flicker(frames: list, inputs: list) -> float:
+    """The flicker of stylised ``frames`` as ``stylize_video``'s JSON reports it: the mean
+    :func:`temporal_error` along the DIS flow between the ``inputs`` frames, weighted by
+    :func:`consistency`."""
+    backward = [optical_flow(inputs[i], inputs[i - 1]) for i in range(1, len(inputs))]
+    weights = [
+        consistency(optical_flow(inputs[i - 1], inputs[i]), b)
+        for i, b in zip(range(1, len(inputs)), backward)
+    ]
+    errors = temporal_error(frames, backward, weights)
+    return sum(errors) / len(errors)

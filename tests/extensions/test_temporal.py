@@ -94,3 +94,15 @@ def test_temporal_error_is_zero_for_frames_that_follow_the_flow_and_grows_with_f
     assert temporal_error(frames, [flow], weights) == [pytest.approx(0, abs=1e-10)]
     noisy = [base, frames[1] + 0.1 * torch.randn_like(base)]
     assert temporal_error(noisy, [flow], weights)[0] == pytest.approx(0.01, rel=0.1)
+
+
+def test_both_flicker_measures_are_small_for_the_input_clip_and_large_for_independent_noise():
+    """flicker (DIS flow, as the video JSON reports it) and camera_flicker (the camera's true motion)."""
+    from helpers.course.synthetic import camera_clip, camera_flicker
+    from helpers.extensions.temporal import flicker
+
+    clip = camera_clip(load_image("tubingen", 128), 3, size=64)
+    g = torch.Generator().manual_seed(0)
+    noise = [torch.rand(1, 3, *clip.shape, generator=g) for _ in clip.frames]
+    assert camera_flicker(clip.frames) < 0.005 < camera_flicker(noise)
+    assert flicker(clip.frames, clip.frames) < 0.005 < flicker(noise, clip.frames)
