@@ -18,9 +18,13 @@ Sections:
   levers    what each speed lever is worth here (bf16, channels-last, frozen weights)
   precision does bf16 autocast change the picture? fp32 vs bf16 from one seed, judged by the fp32
             loss and by PSNR, against the difference that another noise seed makes
+  evaluations  evaluations to a fixed loss at 256 px: L-BFGS's history size and line search, the
+            starting image, coarse to fine over two and three scales, one change at a time
   goal      seconds to a good picture at 512 px: a plain fp32 L-BFGS loop against the package's
             levers one by one (precision, compiled kernels, coarse to fine) and its defaults
             (benchmarks/time_to_picture.py)
+  large     the course's route to 1024 px (256 -> 512 -> 1024, 300/100/50 evaluations): seconds
+            at each scale and peak memory, in a process of its own
   gpu       512 px, 500 L-BFGS evaluations, fp32 vs bf16 (only where CUDA is available)
 """
 
@@ -446,10 +450,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "sections",
         nargs="*",
-        default=["compare", "absolute", "quality", "levers", "precision", "goal", "gpu"],
+        default=[
+            *("compare", "absolute", "quality", "levers", "precision"),
+            *("evaluations", "goal", "large", "gpu"),
+        ],
     )
     parser.add_argument("--picture", type=Path, help="precision: write fp32 | bf16 | other-seed side by side")
     parser.add_argument("--goal-picture", type=Path, help="goal: write every route's picture side by side")
+    parser.add_argument("--large-picture", type=Path, help="large: write the 1024 px picture here")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -468,9 +476,15 @@ def main(argv: list[str] | None = None) -> int:
             found[section] = section_levers(choose(256, 48), choose(10, 2), device)
         elif section == "precision":
             found[section] = section_precision(choose(256, 64), choose(300, 5), device, args.picture)
+        elif section == "evaluations":
+            found[section] = time_to_picture.section_evaluations(choose(256, 128), choose(300, 6), device)
         elif section == "goal":
             found[section] = time_to_picture.section_goal(
                 choose(512, 64), choose(300, 6), device, args.goal_picture
+            )
+        elif section == "large":
+            found[section] = time_to_picture.section_large(
+                choose([256, 512, 1024], [48, 64]), choose([300, 100, 50], [3, 2]), device, args.large_picture
             )
         elif section == "gpu":
             found[section] = section_gpu(choose(512, 64), choose(500, 5))

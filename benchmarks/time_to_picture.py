@@ -11,7 +11,10 @@ with the loop's by PSNR, against the PSNR between the loop and the same loop fro
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -24,17 +27,28 @@ from helpers.core.optimize import optimize
 CONTENT, STYLE = "tubingen", "starry_night"
 
 
-def _loop(size: int, steps: int, seed: int, device: torch.device, target: float | None = None):
-    """The plain loop (the package's Objective, eager fp32, and L-BFGS as the paper has it)."""
+def _loop(
+    size: int,
+    steps: int,
+    seed: int,
+    device: torch.device,
+    target: float | None = None,
+    start: str = "noise",
+    **lbfgs,
+):
+    """The plain loop (the package's Objective, eager fp32, and L-BFGS as the paper has it), from
+    faint noise or from the content photo; ``lbfgs``: history_size, line_search (one change)."""
     from benchmarks.run import ours_setup
 
     content = helpers.load_image(CONTENT, size)
     style = helpers.load_image(STYLE, size)
     objective = ours_setup(content, style, device, "fp32")
-    x0 = helpers.noise_image(tuple(content.shape[-2:]), seed=seed).to(device)
-    start = time.perf_counter()
-    result = optimize(objective, x0, steps=steps, progress=False, callback=_stop_at(target, size))
-    return result, time.perf_counter() - start
+    x0 = helpers.noise_image(tuple(content.shape[-2:]), seed=seed) if start == "noise" else content
+    began = time.perf_counter()
+    result = optimize(
+        objective, x0.to(device), steps=steps, progress=False, callback=_stop_at(target, size), **lbfgs
+    )
+    return result, time.perf_counter() - began
 
 
 def _stop_at(target: float | None, size: int):
@@ -53,6 +67,14 @@ def _seconds_to(result, target: float, size: int) -> tuple[float | None, int]:
     return (None if hit is None else hit["seconds"]), len(result.history)
 
 
+def _evaluations_to(result, target: float, size: int) -> int | None:
+    """Evaluations (at every scale) up to the first loss at the final size within the target."""
+    for i, h in enumerate(result.history, start=1):
+        if h.get("size", size) == size and h["total"] <= target:
+            return i
+    return None
+
+
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     mse = torch.mean((a.float() - b.float()) ** 2).item()
     return 10 * math.log10(1.0 / max(mse, 1e-12))
@@ -66,14 +88,68 @@ def routes(size: int, steps: int, device: torch.device) -> dict[str, dict]:
     """
     from benchmarks.run import native_precision
 
-    half = size // 2
     out = {"package defaults (compile and precision automatic)": dict(size=size)}
     if native_precision(device) == "bf16":
         out["precision alone (bf16), eager"] = dict(size=size, compile=False)
-    out[f"coarse to fine alone ({half} -> {size} px), eager fp32"] = dict(
-        scales=[half, size], steps=[steps // 3, steps], compile=False, precision="fp32"
-    )
+    out.update(scale_routes(size, steps))
     return out
+
+
+def scale_routes(size: int, steps: int) -> dict[str, dict]:
+    """Coarse to fine over two and three scales (eager fp32, so that only the route differs):
+    ``steps // 3`` evaluations at each smaller scale, then up to ``steps`` at the final size."""
+    half, quarter = size // 2, size // 4
+    eager = dict(compile=False, precision="fp32")
+    out = {
+        f"coarse to fine alone ({half} -> {size} px), eager fp32": dict(
+            scales=[half, size], steps=[steps // 3, steps], **eager
+        )
+    }
+    if quarter >= 32:
+        out[f"three scales ({quarter} -> {half} -> {size} px), eager fp32"] = dict(
+            scales=[quarter, half, size], steps=[steps // 3, steps // 3, steps], **eager
+        )
+    return out
+
+
+#: Changes to the plain loop, one at a time: L-BFGS's memory, its line search, the start.
+LOOP_VARIANTS = {
+    "history 5": dict(history_size=5),
+    "history 20": dict(history_size=20),
+    "history 50": dict(history_size=50),
+    "no line search (fixed step lr = 1)": dict(line_search=None),
+    "the content photo as the start": dict(start="content"),
+}
+
+
+def section_evaluations(size: int, steps: int, device: torch.device) -> dict:
+    """Evaluations to the plain loop's loss (+5%) for each change to the loop and for coarse to
+    fine; seconds too, and the PSNR of each picture against the loop's and another seed's."""
+    print(f"\n## evaluations: to a fixed loss, {CONTENT} x {STYLE}, {size} px, {device}, fp32 eager")
+    loop, _ = _loop(size, steps, 0, device)
+    target = 1.05 * loop.final["total"]
+    print(f"target: total loss <= {target:.4g} (the plain loop's after {steps} evaluations, +5%)")
+    runs = {"plain loop: history 100, strong Wolfe, faint noise": loop}
+    runs["the same loop, seed 1"] = _loop(size, steps, 1, device, target)[0]
+    for name, options in LOOP_VARIANTS.items():
+        runs[name] = _loop(size, steps, 0, device, target, **options)[0]
+    for name, options in scale_routes(size, steps).items():
+        runs[name] = helpers.stylize(
+            CONTENT, STYLE, progress=False, device=device, callback=_stop_at(target, size), **options
+        )
+    print(f"{'route':52} {'evaluations':>12} {'seconds':>8} {'PSNR vs loop':>13}")
+    rows = {}
+    for name, result in runs.items():
+        evaluations = _evaluations_to(result, target, size)
+        seconds, _ = _seconds_to(result, target, size)
+        db = None if result is loop else psnr(loop.image, result.image)
+        rows[name] = dict(evaluations=evaluations, seconds=seconds, psnr_db=db, stopped=result.stopped)
+        if evaluations is None:
+            shown = "diverged" if result.stopped == "diverged" else f"> {len(result.history)}"
+            print(f"{name:52} {shown:>12} {'':>8} {'' if db is None else f'{db:.1f} dB':>13}")
+        else:
+            print(f"{name:52} {evaluations:12d} {seconds:8.1f} {'' if db is None else f'{db:.1f} dB':>13}")
+    return {"target": target, "rows": rows}
 
 
 def section_goal(size: int, steps: int, device: torch.device, picture: Path | None = None) -> dict:
@@ -113,3 +189,40 @@ def section_goal(size: int, steps: int, device: torch.device, picture: Path | No
         helpers.save_image(torch.cat(pictures, dim=-1), picture)
         print(f"side by side, in the order above: {picture}")
     return {"target": target, "rows": rows, "loop_seconds": loop_seconds}
+
+
+def section_large(
+    scales: list[int], steps: list[int], device: torch.device, picture: Path | None = None
+) -> dict:
+    """The course's route to a large picture (notebook 09's ``scales=[256, 512, 1024]``, ``steps=
+    [300, 100, 50]``) with the package's defaults, in a process of its own so that its peak
+    resident memory is the route's alone: seconds at each scale, peak memory, the picture."""
+    from benchmarks.run import ROOT
+
+    print(f"\n## large: coarse to fine {' -> '.join(map(str, scales))} px, {steps} evaluations, {device}")
+    code = f"""
+import json, torch, helpers
+from benchmarks.run import peak_rss_mib
+device = torch.device({str(device)!r})
+r = helpers.stylize({CONTENT!r}, {STYLE!r}, scales={scales!r}, steps={steps!r}, progress=False, device=device)
+gpu = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
+if {str(picture) if picture else ""!r}:
+    helpers.save_image(r.image, {str(picture) if picture else ""!r})
+ends = {{h["size"]: h["seconds"] for h in r.history}}
+print(json.dumps(dict(ends=ends, peak_rss_mib=peak_rss_mib(), gpu_mib=gpu, evaluations=len(r.history),
+    loss=r.final["total"], precision=r.settings["precision"], compile=r.settings["compile"])))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    before = 0.0
+    for size, end in found["ends"].items():
+        print(f"  {size} px: {end - before:7.1f} s")
+        before = end
+    gpu = "" if found["gpu_mib"] is None else f", GPU memory {found['gpu_mib']:.0f} MiB"
+    print(
+        f"all scales: {before:.1f} s for {found['evaluations']} evaluations ({found['precision']}, compiled "
+        f"{found['compile']}), final loss {found['loss']:.4g}; peak RSS {found['peak_rss_mib']:.0f} MiB{gpu}"
+    )
+    if picture is not None:
+        print(f"the picture: {picture}")
+    return found

@@ -10,6 +10,7 @@ import sys
 import torch
 
 from benchmarks import run as bench
+from benchmarks import time_to_picture
 from tests.conftest import ROOT
 
 
@@ -39,7 +40,12 @@ def test_benchmarks_run_in_quick_mode(images_dir):
     # as `make bench` runs it: `python -m` from the root folder, which puts that folder on the path
     env = dict(os.environ, NST_MODE="quick")
     run = subprocess.run(
-        [sys.executable, "-m", "benchmarks.run", "compare", "absolute", "quality", "goal"],
+        [
+            sys.executable,
+            "-m",
+            "benchmarks.run",
+            *("compare", "absolute", "quality", "evaluations", "goal", "large"),
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -60,4 +66,13 @@ def test_benchmarks_run_in_quick_mode(images_dir):
         "coarse to fine",
     ):
         assert route in goal
-    assert goal.count(" dB") == 3
+    goal, large = goal[: goal.index("## large")], goal[goal.index("## large") :]
+    # seed 1 and each route (bf16 alone is a route where this CPU runs it natively)
+    assert goal.count(" dB") == 1 + len(time_to_picture.routes(64, 6, torch.device("cpu")))
+    # every change to the loop with its evaluations to the target (or "diverged", "> N")
+    evaluations = out[out.index("## evaluations") : out.index("## goal")]
+    for route in (*time_to_picture.LOOP_VARIANTS, "seed 1", "coarse to fine", "three scales"):
+        assert route in evaluations
+    assert evaluations.count(" dB") == 8
+    # the large route: each scale's seconds and the peak memory of its own process
+    assert "48 px:" in large and "64 px:" in large and "peak RSS" in large

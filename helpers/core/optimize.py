@@ -62,12 +62,16 @@ def optimize(
     progress: bool = True,
     settings: dict | None = None,
     step_offset: int = 0,
+    history_size: int = HISTORY_SIZE,
+    line_search: str | None = LINE_SEARCH,
 ) -> Result:
     """Minimise ``objective`` over the pixels of ``x0`` for ``steps`` loss evaluations.
 
     Keeps the best image seen. Ctrl-C (``KeyboardInterrupt``), a callback raising
     :class:`StopOptimization`, or a NaN/infinite loss end the run early and still return that
-    best image, with ``stopped`` and ``message`` saying what happened.
+    best image, with ``stopped`` and ``message`` saying what happened. ``history_size`` and
+    ``line_search`` (``"strong_wolfe"`` or ``None``: a fixed step ``lr``) tune L-BFGS; the
+    benchmarks measure them (benchmarks/time_to_picture.py), nothing else changes them.
     """
     lr = DEFAULT_LR[optimizer] if lr is None else lr
     x = x0.detach().clone().requires_grad_(True)
@@ -103,7 +107,7 @@ def optimize(
         return total
 
     stopped, message = None, f"finished {steps} steps"
-    opt = _optimizer(optimizer, x, lr, steps)
+    opt = _optimizer(optimizer, x, lr, steps, history_size, line_search)
     try:
         if optimizer == "lbfgs":
             while len(history) < steps:  # LBFGS.step stops on its own only at max_eval
@@ -129,7 +133,9 @@ def optimize(
     return Result(image, history, settings, stopped=stopped, message=message, best_step=best["step"])
 
 
-def _optimizer(name: str, x: torch.Tensor, lr: float, steps: int) -> torch.optim.Optimizer:
+def _optimizer(
+    name: str, x: torch.Tensor, lr: float, steps: int, history_size: int, line_search: str | None
+) -> torch.optim.Optimizer:
     """L-BFGS that evaluates the loss exactly ``steps`` times (no early stop), or Adam."""
     if name == "adam":
         return torch.optim.Adam([x], lr=lr)
@@ -138,10 +144,10 @@ def _optimizer(name: str, x: torch.Tensor, lr: float, steps: int) -> torch.optim
         lr=lr,
         max_iter=steps * 2,
         max_eval=steps,
-        history_size=HISTORY_SIZE,
+        history_size=history_size,
         tolerance_grad=-1.0,
         tolerance_change=-1.0,
-        line_search_fn=LINE_SEARCH,
+        line_search_fn=line_search,
     )
 
 

@@ -46,6 +46,11 @@ from .settings import INITS, PRECISIONS, Settings, options
 __all__ = ["INITS", "PRECISIONS", "Settings", "initial_image", "noise_image", "run", "stylize", "use_bf16"]
 
 NOISE_MEAN, NOISE_STD = 0.5, 0.03
+#: bf16 sees the network's input in steps of up to one grey level (8 bits of mantissa on Caffe's
+#: 0-255 scale), so from a flat start a small step changes nothing, L-BFGS's line search finds no
+#: descent and the run stalls, then diverges (measured: a uniform red start, 48 and 128 px). A
+#: seeded dither of up to one grey level lets small steps flip some roundings, as noise does.
+BF16_DITHER = 1 / 255
 #: Turns a run's objective into one with more terms: ``(image) -> (total, terms)`` either way.
 Extend = Callable[
     [Objective, Callable[[torch.Tensor], torch.Tensor]], Callable[[torch.Tensor], tuple[torch.Tensor, dict]]
@@ -85,6 +90,14 @@ def noise_image(shape: tuple[int, int], *, seed: int = 0) -> torch.Tensor:
     """
     generator = torch.Generator().manual_seed(int(seed))
     return NOISE_MEAN + NOISE_STD * torch.randn(1, 3, *shape, generator=generator)
+
+
+def dithered(image: torch.Tensor, *, seed: int) -> torch.Tensor:
+    """``image`` plus uniform noise of at most :data:`BF16_DITHER`, seeded, within [0, 1]: a bf16
+    run's starting image, unless it already is noise."""
+    generator = torch.Generator().manual_seed(int(seed))
+    jitter = 2 * torch.rand(image.shape, generator=generator) - 1
+    return (image + BF16_DITHER * jitter.to(image.device)).clamp(0, 1)
 
 
 def initial_image(
@@ -296,6 +309,8 @@ def _run_once(content: ImageSource | None, style, s: Settings, *, extend: Extend
     compiled = compile_objective(objective, mode=s.compile, steps=s.steps)
     first_style = images.styles[0] if images.styles else None
     x0 = initial_image(s.init, content=images.content, style=first_style, shape=images.shape, seed=s.seed)
+    if bf16 and not (isinstance(s.init, str) and s.init == "noise"):
+        x0 = dithered(x0, seed=s.seed)
     saved = _saved(s, content, sources, images, objective, size=size, ratio=ratio, lr=lr, bf16=bf16, dev=dev)
     result = optimize(
         objective if extend is None else extend(objective, images.colour.image),

@@ -46,6 +46,25 @@ def test_lbfgs_reaches_the_minimum_of_a_bowl():
     assert result.image.shape == TARGET.shape and result.image.device.type == "cpu"
 
 
+def test_lbfgs_history_size_and_line_search_reach_the_optimizer():
+    # the benchmarks measure them (benchmarks/time_to_picture.py); an ignored option would tie
+    scales = torch.logspace(0, 3, TARGET.numel()).reshape(TARGET.shape)
+
+    def valley(x):  # ill-conditioned: L-BFGS's memory matters
+        loss = (scales * (x - TARGET) ** 2).sum()
+        return loss, {"content": loss}
+
+    first = valley(start())[0].item()
+    short, long = (optimize(valley, start(), steps=25, history_size=h, progress=False) for h in (1, 50))
+    assert short.final["total"] != long.final["total"]
+    assert max(short.final["total"], long.final["total"]) < 0.1 * first
+    # without a line search each step is lr times L-BFGS's direction: a tiny lr barely moves
+    fixed = optimize(valley, start(), steps=10, line_search=None, lr=1e-3, progress=False)
+    searched = optimize(valley, start(), steps=10, progress=False)
+    assert len(fixed.history) == 10 and fixed.final["total"] > 0.9 * first
+    assert searched.final["total"] < 0.1 * first
+
+
 def test_the_best_image_is_returned_not_the_last():
     # Adam with a large step overshoots the bowl's minimum and oscillates around it.
     result = optimize(quadratic, start(), steps=30, optimizer="adam", lr=0.5, progress=False)

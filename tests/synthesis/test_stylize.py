@@ -11,6 +11,7 @@ import torch
 import helpers
 from helpers.base.errors import SettingsError, StopOptimization
 from helpers.core.objective import Objective
+from helpers.synthesis.stylize import dithered
 
 
 def _run(content, style, **kw):
@@ -178,3 +179,20 @@ def test_paper_defaults():
     assert params["pooling"].default == "avg"
     assert tuple(params["content_layers"].default) == ("conv4_2",)
     assert tuple(params["style_layers"].default) == ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+
+
+def test_a_flat_start_neither_stalls_nor_diverges_in_bf16(images_dir):
+    # bf16 sees the input in steps of about a grey level: undithered, this run stalled, then diverged
+    red = torch.zeros(1, 3, 36, 48)
+    red[:, 0], red[:, 1:] = 200 / 255, 30 / 255
+    run = dict(size=48, steps=30, init=red, progress=False)
+    result = helpers.stylize("tubingen", "starry_night", precision="bf16", **run)
+    assert result.stopped is None
+    assert result.final["total"] < 0.05 * result.history[0]["total"]
+    # the dither: seeded, at most one grey level; float32 starts from the image itself
+    once, again = dithered(red, seed=0), dithered(red, seed=0)
+    assert torch.equal(once, again) and 0 < (once - red).abs().max() <= 1 / 255 + 1e-6
+    seen = []
+    run.update(steps=1, callback=lambda step, image, losses: seen.append(image))
+    helpers.stylize("tubingen", "starry_night", precision="fp32", **run)
+    assert torch.equal(seen[0], red)
