@@ -85,13 +85,21 @@ def routes(size: int, steps: int, device: torch.device) -> dict[str, dict]:
     that are not among them one at a time; each a set of :func:`helpers.stylize` options.
 
     Precision is a lever only where bf16 is native (elsewhere "auto" is float32, as in the loop).
+    Last, two routes that are not defaults: the defaults over coarse to fine's scales, and the
+    defaults from the content photo (the paper starts from noise: an image start biases the layout).
     """
     from benchmarks.run import native_precision
 
     out = {"package defaults (compile and precision automatic)": dict(size=size)}
     if native_precision(device) == "bf16":
         out["precision alone (bf16), eager"] = dict(size=size, compile=False)
-    out.update(scale_routes(size, steps))
+    alone = scale_routes(size, steps)
+    out.update(alone)
+    widest = list(alone.values())[-1]["scales"]
+    out[f"defaults over {' -> '.join(map(str, widest))} px"] = dict(
+        scales=widest, steps=[steps // 3] * (len(widest) - 1) + [steps]
+    )
+    out["defaults from the content photo (not a default)"] = dict(size=size, init="content")
     return out
 
 
