@@ -50,7 +50,9 @@ NOISE_MEAN, NOISE_STD = 0.5, 0.03
 #: 0-255 scale), so from a flat start a small step changes nothing, L-BFGS's line search finds no
 #: descent and the run stalls, then diverges (measured: a uniform red start, 48 and 128 px). A
 #: seeded dither of up to one grey level lets small steps flip some roundings, as noise does.
-BF16_DITHER = 1 / 255
+#: Photos and noise have next to no flat pixels and start as they are (from the photo, the
+#: content loss starts at 0); a start with at least FLAT_SHARE of them is dithered.
+BF16_DITHER, FLAT_SHARE = 1 / 255, 0.25
 #: Turns a run's objective into one with more terms: ``(image) -> (total, terms)`` either way.
 Extend = Callable[
     [Objective, Callable[[torch.Tensor], torch.Tensor]], Callable[[torch.Tensor], tuple[torch.Tensor, dict]]
@@ -92,9 +94,17 @@ def noise_image(shape: tuple[int, int], *, seed: int = 0) -> torch.Tensor:
     return NOISE_MEAN + NOISE_STD * torch.randn(1, 3, *shape, generator=generator)
 
 
+def flat_share(image: torch.Tensor) -> float:
+    """The share of pixels equal, in every channel, to their right, lower and lower-right
+    neighbours: 1 for a uniform image, about 0 for a photo or noise."""
+    x = image[..., :-1, :-1]
+    same = (x == image[..., :-1, 1:]) & (x == image[..., 1:, :-1]) & (x == image[..., 1:, 1:])
+    return float(same.all(dim=-3).float().mean()) if x.numel() else 1.0
+
+
 def dithered(image: torch.Tensor, *, seed: int) -> torch.Tensor:
     """``image`` plus uniform noise of at most :data:`BF16_DITHER`, seeded, within [0, 1]: a bf16
-    run's starting image, unless it already is noise."""
+    run's start when :func:`flat_share` says that it is largely flat."""
     generator = torch.Generator().manual_seed(int(seed))
     jitter = 2 * torch.rand(image.shape, generator=generator) - 1
     return (image + BF16_DITHER * jitter.to(image.device)).clamp(0, 1)
@@ -309,7 +319,7 @@ def _run_once(content: ImageSource | None, style, s: Settings, *, extend: Extend
     compiled = compile_objective(objective, mode=s.compile, steps=s.steps)
     first_style = images.styles[0] if images.styles else None
     x0 = initial_image(s.init, content=images.content, style=first_style, shape=images.shape, seed=s.seed)
-    if bf16 and not (isinstance(s.init, str) and s.init == "noise"):
+    if bf16 and flat_share(x0) >= FLAT_SHARE:
         x0 = dithered(x0, seed=s.seed)
     saved = _saved(s, content, sources, images, objective, size=size, ratio=ratio, lr=lr, bf16=bf16, dev=dev)
     result = optimize(

@@ -138,7 +138,10 @@ def test_the_kernels_stop_button_returns_the_best_image(tmp_path):
         code = (
             "import torch, helpers\n"
             "c, s = torch.rand(1, 3, 48, 64), torch.rand(1, 3, 64, 64)\n"
+            # compile=False: 100000 steps would make the automatic choice compile first (tens of
+            # seconds that say nothing about the stop button)
             "r = helpers.stylize(c, s, size=64, steps=100000, weights=None, progress=False, device='cpu',\n"
+            "    compile=False,\n"
             "    callback=lambda step, im, l: print('running', flush=True) if step == 5 else None)\n"
             "print('RESULT', r.stopped, len(r.history), r.best_step, tuple(r.image.shape))\n"
         )

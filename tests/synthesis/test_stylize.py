@@ -11,7 +11,7 @@ import torch
 import helpers
 from helpers.base.errors import SettingsError, StopOptimization
 from helpers.core.objective import Objective
-from helpers.synthesis.stylize import dithered
+from helpers.synthesis.stylize import dithered, flat_share
 
 
 def _run(content, style, **kw):
@@ -189,10 +189,16 @@ def test_a_flat_start_neither_stalls_nor_diverges_in_bf16(images_dir):
     result = helpers.stylize("tubingen", "starry_night", precision="bf16", **run)
     assert result.stopped is None
     assert result.final["total"] < 0.05 * result.history[0]["total"]
-    # the dither: seeded, at most one grey level; float32 starts from the image itself
+    # the dither: seeded, at most one grey level, and only for a flat start
     once, again = dithered(red, seed=0), dithered(red, seed=0)
     assert torch.equal(once, again) and 0 < (once - red).abs().max() <= 1 / 255 + 1e-6
+    assert flat_share(red) == 1 and flat_share(once) == 0
+    photo = helpers.load_image("tubingen", 48)
+    assert flat_share(photo) < 0.01
+    # float32, or a photo in bf16, starts from the image itself: from the photo, no content loss
     seen = []
     run.update(steps=1, callback=lambda step, image, losses: seen.append(image))
     helpers.stylize("tubingen", "starry_night", precision="fp32", **run)
     assert torch.equal(seen[0], red)
+    from_photo = helpers.stylize("tubingen", "starry_night", precision="bf16", **{**run, "init": "content"})
+    assert from_photo.history[0]["content"] == 0
