@@ -61,18 +61,18 @@ def _stop_at(target: float | None, size: int):
     return callback
 
 
-def _seconds_to(result, target: float, size: int) -> tuple[float | None, int]:
-    final = [h for h in result.history if h.get("size", size) == size]
-    hit = next((h for h in final if h["total"] <= target), None)
-    return (None if hit is None else hit["seconds"]), len(result.history)
-
-
-def _evaluations_to(result, target: float, size: int) -> int | None:
-    """Evaluations (at every scale) up to the first loss at the final size within the target."""
+def _reached(result, target: float, size: int) -> tuple[float | None, int | None]:
+    """Seconds and evaluations (every scale's) to the first loss at the final size within the
+    target; ``(None, None)`` if the run never got there."""
     for i, h in enumerate(result.history, start=1):
         if h.get("size", size) == size and h["total"] <= target:
-            return i
-    return None
+            return h["seconds"], i
+    return None, None
+
+
+def _seconds_to(result, target: float, size: int) -> tuple[float | None, int]:
+    """Seconds to the target, and the evaluations the run made in all."""
+    return _reached(result, target, size)[0], len(result.history)
 
 
 def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -148,8 +148,7 @@ def section_evaluations(size: int, steps: int, device: torch.device) -> dict:
     print(f"{'route':52} {'evaluations':>12} {'seconds':>8} {'PSNR vs loop':>13}")
     rows = {}
     for name, result in runs.items():
-        evaluations = _evaluations_to(result, target, size)
-        seconds, _ = _seconds_to(result, target, size)
+        seconds, evaluations = _reached(result, target, size)
         db = None if result is loop else psnr(loop.image, result.image)
         rows[name] = dict(evaluations=evaluations, seconds=seconds, psnr_db=db, stopped=result.stopped)
         if evaluations is None:
@@ -214,8 +213,9 @@ from benchmarks.run import peak_rss_mib
 device = torch.device({str(device)!r})
 r = helpers.stylize({CONTENT!r}, {STYLE!r}, scales={scales!r}, steps={steps!r}, progress=False, device=device)
 gpu = torch.cuda.max_memory_allocated() / 2**20 if device.type == "cuda" else None
-if {str(picture) if picture else ""!r}:
-    helpers.save_image(r.image, {str(picture) if picture else ""!r})
+picture = {None if picture is None else str(picture)!r}
+if picture is not None:
+    helpers.save_image(r.image, picture)
 ends = {{h["size"]: h["seconds"] for h in r.history}}
 print(json.dumps(dict(ends=ends, peak_rss_mib=peak_rss_mib(), gpu_mib=gpu, evaluations=len(r.history),
     loss=r.final["total"], precision=r.settings["precision"], compile=r.settings["compile"])))
